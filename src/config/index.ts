@@ -1,0 +1,2 @@
+export { loadConfig, type LoadConfigOptions } from './load';
+export { type Config, configSchema, environmentVariables } from './schema';

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * The shape of the configuration. `config/default.json` must hold every key
+ * named here (a test checks it), so the schema has no defaults of its own:
+ * the defaults live in one place, the JSON file, next to their notes.
+ */
+export const configSchema = z.strictObject({
+  env: z.string().min(1),
+  dataDir: z.string().min(1),
+  server: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(0).max(65535),
+    publicName: z.string(),
+    shutdownTimeoutMs: z.number().int().min(0),
+    requestTimeoutMs: z.number().int().min(1000),
+  }),
+  database: z.strictObject({
+    url: z.string().refine((url) => url === '' || /^(sqlite|mysql|mariadb):\/\//.test(url), {
+      message: 'must be empty (embedded SQLite), sqlite:///path/to/file.db or mysql://user:password@host:port/database',
+    }),
+    poolMax: z.number().int().min(1).max(1000),
+    busyTimeoutMs: z.number().int().min(0),
+    migrateOnStart: z.boolean(),
+  }),
+  pki: z.strictObject({
+    dir: z.string().min(1),
+  }),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/**
+ * The `PATCHSCOPE_*` environment variables and the setting each one sets.
+ * Values are parsed as the setting's type (numbers and booleans from text).
+ */
+export const environmentVariables: Record<string, string> = {
+  PATCHSCOPE_ENV: 'env',
+  PATCHSCOPE_DATA_DIR: 'dataDir',
+  PATCHSCOPE_HOST: 'server.host',
+  PATCHSCOPE_PORT: 'server.port',
+  PATCHSCOPE_PUBLIC_NAME: 'server.publicName',
+  PATCHSCOPE_DB: 'database.url',
+  PATCHSCOPE_DB_POOL_MAX: 'database.poolMax',
+  PATCHSCOPE_MIGRATE_ON_START: 'database.migrateOnStart',
+  PATCHSCOPE_PKI_DIR: 'pki.dir',
+  PATCHSCOPE_LOG_LEVEL: 'log.level',
+};

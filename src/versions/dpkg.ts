@@ -118,7 +118,7 @@ function locateDeb(s: string, out: DebSpan): void {
   // dpkg trims blanks (space and tab) only; "\r" stays and is merely warned
   // about as an invalid character, so "1.0\r" != "1.0".
   let start = 0;
-  let c = 0;
+  let c: number;
   while (start < len && ((c = s.charCodeAt(start)) === SPACE || c === TAB)) start++;
   if (start === len) fail('version string is empty', s);
   let end = start;

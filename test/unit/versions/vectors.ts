@@ -7,8 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { sharedDataDir } from '../../helpers/shared-data';
 
-export const VECTOR_DIR = path.resolve(__dirname, '../../../../shared/data/version-vectors');
+export const VECTOR_DIR = path.join(sharedDataDir, 'version-vectors');
 
 export interface VectorRow {
   file: string;

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { Knex } from 'knex';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config';
+import { errorHandler, notFound } from './http/middleware/error-handler';
+import { securityHeaders } from './http/middleware/security-headers';
+import { healthRoutes } from './http/routes/health';
+import { homeRoutes } from './http/routes/home';
+import { createViewEngine } from './http/views';
+import type { Logger } from './logger';
+import { packageVersion, templatesDir } from './paths';
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  startedAt?: Date;
+}
+
+/**
+ * Builds the express app. It never listens: main.ts puts it behind the HTTPS
+ * listener, tests drive it directly. The middleware order reads top to bottom.
+ */
+export function createApp({ db, logger, startedAt = new Date() }: AppDeps): Express {
+  const app = express();
+  const views = createViewEngine(templatesDir);
+  const version = packageVersion;
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(pinoHttp({ logger: logger.child({ area: 'http' }), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(securityHeaders());
+  app.use('/assets', express.static(path.join(templatesDir, 'assets'), { index: false, maxAge: '1h' }));
+
+  app.use(healthRoutes({ db, version, startedAt }));
+  app.use(homeRoutes({ views, version }));
+
+  app.use(notFound);
+  app.use(errorHandler(views, logger.child({ area: 'http' })));
+  return app;
+}

@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+import { type Config, loadConfig } from '../config';
+import { createDatabase } from '../db';
+import { createLogger, type Logger } from '../logger';
+
+/** What every command gets: the global options, and config/logger/database made on first use. */
+export class CliContext {
+  private configValue?: Config;
+  private loggerValue?: Logger;
+  private dbValue?: Knex;
+
+  constructor(private readonly options: { config?: string }) {}
+
+  get config(): Config {
+    this.configValue ??= loadConfig({ file: this.options.config });
+    return this.configValue;
+  }
+
+  get logger(): Logger {
+    this.loggerValue ??= createLogger(this.config);
+    return this.loggerValue;
+  }
+
+  get db(): Knex {
+    this.dbValue ??= createDatabase(this.config);
+    return this.dbValue;
+  }
+
+  async close(): Promise<void> {
+    await this.dbValue?.destroy();
+    this.dbValue = undefined;
+  }
+}
+
+/** Text for people on stdout; commands use this rather than the logger for their answers. */
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../paths';
+import { CliContext } from './context';
+import { registerMigrate } from './migrate';
+import { registerServe } from './serve';
+import { registerVercmp } from './vercmp';
+
+/**
+ * The `patchscope` command. Each subcommand lives in its own file and gets a
+ * CliContext; any error ends the process with one line on stderr and exit 1.
+ */
+export function buildProgram(): { program: Command; context: () => CliContext } {
+  let context: CliContext | undefined;
+  const program = new Command('patchscope')
+    .description('Patch and security status monitor for Linux fleets')
+    .version(packageVersion)
+    .option('-c, --config <file>', 'configuration file (also PATCHSCOPE_CONFIG)')
+    .showHelpAfterError()
+    .exitOverride();
+  const getContext = () => (context ??= new CliContext(program.opts()));
+  registerServe(program, getContext);
+  registerMigrate(program, getContext);
+  registerVercmp(program);
+  return { program, context: getContext };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { program, context } = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`patchscope: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    await context().close().catch(() => undefined);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => process.exit(code));
+}

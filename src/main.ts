@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+import { createApp } from './app';
+import { type Config, loadConfig } from './config';
+import { createDatabase, migrateLatest } from './db';
+import { createLogger, type Logger } from './logger';
+import { prepareServerTls } from './auth/server-tls';
+import { listen } from './server';
+
+export interface Patchscope {
+  port: number;
+  db: Knex;
+  logger: Logger;
+  /** Graceful stop: in-flight requests finish, then the database closes. */
+  stop(): Promise<void>;
+}
+
+/** config → database → migrations → TLS → HTTPS. Nothing here runs at import time. */
+export async function startPatchscope(config: Config, logger = createLogger(config)): Promise<Patchscope> {
+  const db = createDatabase(config);
+  try {
+    if (config.database.migrateOnStart) {
+      const applied = await migrateLatest(db);
+      if (applied.length) logger.info({ area: 'db', applied }, `applied ${applied.length} migration(s)`);
+    }
+    const tls = await prepareServerTls(config, db, logger.child({ area: 'pki' }));
+    const app = createApp({ config, db, logger });
+    const running = await listen(app, {
+      host: config.server.host,
+      port: config.server.port,
+      tls,
+      requestTimeoutMs: config.server.requestTimeoutMs,
+    });
+    logger.info({ host: config.server.host, port: running.port }, `Patchscope listening on https://${displayHost(config.server.host)}:${running.port}/`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      port: running.port,
+      db,
+      logger,
+      stop() {
+        stopping ??= (async () => {
+          logger.info('shutting down: finishing in-flight requests');
+          await running.close(config.server.shutdownTimeoutMs);
+          await db.destroy();
+          logger.info('stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
+/** Runs until SIGTERM or SIGINT, then stops gracefully. */
+export async function serveUntilSignalled(config: Config): Promise<void> {
+  const logger = createLogger(config);
+  const patchscope = await startPatchscope(config, logger);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'signal received');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      patchscope.stop().then(resolve, (err) => {
+        logger.error({ err }, 'error while stopping');
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const configIndex = args.indexOf('--config');
+  const file = configIndex >= 0 ? args[configIndex + 1] : undefined;
+  Promise.resolve()
+    .then(() => serveUntilSignalled(loadConfig({ file })))
+    .then(
+      () => process.exit(0),
+      (err: Error) => {
+        process.stderr.write(`patchscope: ${err.message}\n`);
+        process.exit(1);
+      },
+    );
+}

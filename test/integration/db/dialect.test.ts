@@ -1,0 +1,70 @@
+import { fromDbTime, insertIgnore, insertReturningId, isReachable, toDbTime, withTransaction } from '../../../src/db';
+import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => t.drop());
+
+const now = () => toDbTime(new Date());
+const site = (name: string) => ({ name, local: true, created_at: now() });
+
+describe(`the db layer on ${testDialect}`, () => {
+  test('when a row is inserted, then its new id comes back as a number', async () => {
+    const first = await insertReturningId(t.db, 'sites', site('alpha'));
+    const second = await insertReturningId(t.db, 'sites', site('beta'));
+    expect(typeof first).toBe('number');
+    expect(second).toBe(first + 1);
+  });
+
+  test('when rows collide with a unique key, then insertIgnore keeps the old ones and adds the new', async () => {
+    await insertIgnore(t.db, 'os_groups', [{ name: 'rhel-9', family: 'rpm', description: 'first' }]);
+    await insertIgnore(t.db, 'os_groups', [
+      { name: 'rhel-9', family: 'rpm', description: 'second' },
+      { name: 'debian-12', family: 'dpkg', description: 'new' },
+    ]);
+    const rows = await t.db('os_groups').select('name', 'description').orderBy('name');
+    expect(rows).toEqual([
+      { name: 'debian-12', description: 'new' },
+      { name: 'rhel-9', description: 'first' },
+    ]);
+  });
+
+  test('when a time is stored and read back, then it is the same instant with milliseconds, in UTC', async () => {
+    const instant = new Date('2026-03-01T23:59:58.123Z');
+    const id = await insertReturningId(t.db, 'sites', { ...site('gamma'), created_at: toDbTime(instant) });
+    const row = await t.db('sites').where({ id }).first();
+    expect(row.created_at).toBe('2026-03-01 23:59:58.123');
+    expect(fromDbTime(row.created_at)?.toISOString()).toBe(instant.toISOString());
+  });
+
+  test('when a nested transaction fails, then it joins the outer one and nothing is stored', async () => {
+    const before = await t.db('sites').count({ n: '*' }).first();
+    await expect(
+      withTransaction(t.db, async (outer) => {
+        await insertReturningId(outer, 'sites', site('delta'));
+        await withTransaction(outer, async (inner) => {
+          expect(inner).toBe(outer);
+          await insertReturningId(inner, 'sites', site('epsilon'));
+        });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await t.db('sites').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  test('when a foreign key points nowhere, then the database refuses it', async () => {
+    // Compare the message, not the class: better-sqlite3's native addon keeps
+    // the error class of the first jest sandbox that loaded it, so
+    // `instanceof Error` (and with it rejects.toThrow) fails in later ones.
+    const error = await t.db('hosts')
+      .insert({ site_id: 999999, hostname: 'x.example.org', first_report_at: now(), last_report_at: now(), last_change_at: now() })
+      .then(() => undefined, (err: { message?: string }) => err);
+    expect(error?.message).toMatch(/foreign key/i);
+  });
+
+  test('when asked, then the database is reachable', async () => {
+    expect(await isReachable(t.db)).toBe(true);
+  });
+});

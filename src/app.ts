@@ -3,10 +3,14 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
+import { createAuthenticator } from './auth/authenticate';
+import { requireKind } from './auth/authorize';
+import type { TrustMaterial } from './auth/trust-store';
 import { errorHandler, notFound } from './http/middleware/error-handler';
 import { securityHeaders } from './http/middleware/security-headers';
 import { healthRoutes } from './http/routes/health';
 import { homeRoutes } from './http/routes/home';
+import { identityRoutes } from './http/routes/identity';
 import { createViewEngine } from './http/views';
 import type { Logger } from './logger';
 import { packageVersion, templatesDir } from './paths';
@@ -15,14 +19,18 @@ export interface AppDeps {
   config: Config;
   db: Knex;
   logger: Logger;
+  /** The trust anchors and CRLs in force (for certificates passed on by a reverse proxy). */
+  trust?: () => TrustMaterial;
   startedAt?: Date;
 }
+
+const noTrust: TrustMaterial = { caPems: [], crlPems: [], cas: [], crls: [], signature: '' };
 
 /**
  * Builds the express app. It never listens: main.ts puts it behind the HTTPS
  * listener, tests drive it directly. The middleware order reads top to bottom.
  */
-export function createApp({ db, logger, startedAt = new Date() }: AppDeps): Express {
+export function createApp({ config, db, logger, trust = () => noTrust, startedAt = new Date() }: AppDeps): Express {
   const app = express();
   const views = createViewEngine(templatesDir);
   const version = packageVersion;
@@ -33,8 +41,13 @@ export function createApp({ db, logger, startedAt = new Date() }: AppDeps): Expr
   app.use(securityHeaders());
   app.use('/assets', express.static(path.join(templatesDir, 'assets'), { index: false, maxAge: '1h' }));
 
+  // Public: health for load balancers, static assets for the certificate page.
   app.use(healthRoutes({ db, version, startedAt }));
-  app.use(homeRoutes({ views, version }));
+
+  // Everything below needs a client certificate that maps to a principal.
+  app.use(createAuthenticator({ db, config, logger, trust }));
+  app.use(identityRoutes({ db }));
+  app.use(requireKind('user'), homeRoutes({ views, version }));
 
   app.use(notFound);
   app.use(errorHandler(views, logger.child({ area: 'http' })));

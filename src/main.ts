@@ -23,13 +23,14 @@ export async function startPatchscope(config: Config, logger = createLogger(conf
       if (applied.length) logger.info({ area: 'db', applied }, `applied ${applied.length} migration(s)`);
     }
     const tls = await prepareServerTls(config, db, logger.child({ area: 'pki' }));
-    const app = createApp({ config, db, logger });
+    const app = createApp({ config, db, logger, trust: tls.trust });
     const running = await listen(app, {
       host: config.server.host,
       port: config.server.port,
-      tls,
+      tls: tls.material,
       requestTimeoutMs: config.server.requestTimeoutMs,
     });
+    const stopReloading = tls.startReloading(running.server);
     logger.info({ host: config.server.host, port: running.port }, `Patchscope listening on https://${displayHost(config.server.host)}:${running.port}/`);
 
     let stopping: Promise<void> | undefined;
@@ -40,6 +41,7 @@ export async function startPatchscope(config: Config, logger = createLogger(conf
       stop() {
         stopping ??= (async () => {
           logger.info('shutting down: finishing in-flight requests');
+          stopReloading();
           await running.close(config.server.shutdownTimeoutMs);
           await db.destroy();
           logger.info('stopped');

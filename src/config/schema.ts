@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -26,6 +27,18 @@ export const configSchema = z.strictObject({
   pki: z.strictObject({
     dir: z.string().min(1),
   }),
+  tls: z.strictObject({
+    certFile: z.string(),
+    keyFile: z.string(),
+    caFiles: z.array(z.string().min(1)),
+    crlFiles: z.array(z.string().min(1)),
+    reloadIntervalMs: z.number().int().min(100),
+  }),
+  proxy: z.strictObject({
+    trustedAddresses: z.array(z.string().refine(isAddressOrCidr, { message: 'must be an IP address or a CIDR block such as 10.0.0.0/8' })),
+    certHeader: z.string().min(1).transform((name) => name.toLowerCase()),
+    verifyHeader: z.string().min(1).transform((name) => name.toLowerCase()),
+  }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),
@@ -49,3 +62,12 @@ export const environmentVariables: Record<string, string> = {
   PATCHSCOPE_PKI_DIR: 'pki.dir',
   PATCHSCOPE_LOG_LEVEL: 'log.level',
 };
+
+function isAddressOrCidr(value: string): boolean {
+  const [address, bits, extra] = value.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d+$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}

@@ -42,7 +42,8 @@ export function errorHandler(views: ViewEngine, logger: Logger): ErrorRequestHan
     if (wantsJson(req)) {
       res.json(body);
     } else {
-      res.type('html').send(views.render('errors/error', { title: `${status} ${body.error.code}`, ...body.error }));
+      const page = status === 401 ? 'errors/certificate' : 'errors/error';
+      res.type('html').send(views.render(page, { title: `${status} ${body.error.code}`, ...body.error }));
     }
   };
 }

@@ -102,7 +102,7 @@ describe('config/default.json', () => {
     const walk = (node: Record<string, unknown>, prefix: string) => {
       for (const [key, value] of Object.entries(node)) {
         if (key.startsWith('//')) continue;
-        if (typeof value === 'object' && value !== null) walk(value as Record<string, unknown>, `${prefix}${key}.`);
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) walk(value as Record<string, unknown>, `${prefix}${key}.`);
         else if (typeof node[`//${key}`] !== 'string') missing.push(prefix + key);
       }
     };

@@ -1,0 +1,80 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Knex } from 'knex';
+import passport from 'passport';
+import { Strategy as ClientCertStrategy, type VerifyFunctionWithRequest } from 'passport-client-cert';
+import { Strategy as BaseStrategy } from 'passport-strategy';
+import type { Config } from '../config';
+import { AuthenticationError } from '../errors';
+import type { Logger } from '../logger';
+import { type CertificateCheck, checkClientCertificate, trustedProxyList } from './client-certificate';
+import { type Principal, resolvePrincipal } from './principal';
+import type { TrustMaterial } from './trust-store';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by authenticate(): who the client certificate says this is. */
+    principal?: Principal;
+    certificateCheck?: CertificateCheck;
+    authRefusal?: { code: string; reason: string };
+  }
+}
+
+export interface AuthDeps {
+  db: Knex;
+  config: Config;
+  logger: Logger;
+  trust: () => TrustMaterial;
+}
+
+/** Certificates that arrive through a trusted reverse proxy (the socket itself carries none). */
+class ProxyCertStrategy extends BaseStrategy {
+  name = 'proxy-client-cert';
+  constructor(private readonly verify: (req: Request, done: (err: unknown, principal?: Principal | false) => void) => void) {
+    super();
+  }
+  override authenticate(req: Request): void {
+    if (req.certificateCheck?.ok !== true || req.certificateCheck.certificate.via !== 'proxy') return this.fail(401);
+    this.verify(req, (err, principal) => (err ? this.error(err as Error) : principal ? this.success(principal) : this.fail(401)));
+  }
+}
+
+/**
+ * Builds the authentication middleware. The TLS layer accepts every
+ * handshake; here the certificate is checked (our reading of OpenSSL's verdict,
+ * or a trusted proxy's header) and mapped to a principal with passport. A
+ * refusal is logged with its reason and answered 401 with an explanation.
+ */
+export function createAuthenticator(deps: AuthDeps): RequestHandler {
+  const proxies = trustedProxyList(deps.config.proxy);
+  const logger = deps.logger.child({ area: 'auth' });
+  const authenticator = new passport.Passport();
+
+  const verify = (req: Request, done: (err: unknown, principal?: Principal | false) => void) => {
+    const check = req.certificateCheck;
+    if (!check?.ok) return done(null, false);
+    resolvePrincipal(deps.db, check.certificate).then((resolution) => {
+      if (resolution.ok) return done(null, resolution.principal);
+      req.authRefusal = { code: resolution.code, reason: resolution.reason };
+      done(null, false);
+    }, done);
+  };
+  // The package's typings put `req` second; its code passes it first.
+  const verifyWithRequest = (req: Request, _cert: unknown, done: (err: unknown, principal?: Principal | false) => void) => verify(req, done);
+  authenticator.use('client-cert', new ClientCertStrategy({ passReqToCallback: true }, verifyWithRequest as unknown as VerifyFunctionWithRequest));
+  authenticator.use('proxy-client-cert', new ProxyCertStrategy(verify));
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    req.certificateCheck = checkClientCertificate(req, deps.config.proxy, proxies, deps.trust());
+    authenticator.authenticate(['client-cert', 'proxy-client-cert'], { session: false }, (err: unknown, principal: Principal | false) => {
+      if (err) return next(err);
+      if (principal) {
+        req.principal = principal;
+        return next();
+      }
+      const check = req.certificateCheck;
+      const refusal = req.authRefusal ?? (check && !check.ok ? { code: check.code, reason: check.reason } : { code: 'certificate_refused', reason: 'the certificate was not accepted' });
+      logger.warn({ code: refusal.code, reason: refusal.reason, dn: check?.ok ? check.certificate.subjectDn : undefined, remote: req.socket.remoteAddress }, 'certificate refused');
+      next(new AuthenticationError(`Refused: ${refusal.reason}.`, { reason: refusal.code }));
+    })(req, res, next);
+  };
+}

@@ -1,0 +1,127 @@
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { Request } from 'express';
+import type { Config } from '../config';
+import { normalizeDn, normalizeSerial, subjectDn } from '../pki';
+import type { TrustMaterial } from './trust-store';
+
+export interface ClientCertificate {
+  /** Canonical subject DN ("CN=…,OU=…,O=…"). */
+  subjectDn: string;
+  commonName: string | null;
+  dnsNames: string[];
+  email: string | null;
+  /** SHA-256 of the DER, "AB:CD:…". */
+  fingerprint: string;
+  serial: string;
+  via: 'tls' | 'proxy';
+}
+
+export type CertificateCheck =
+  | { ok: true; certificate: ClientCertificate }
+  | { ok: false; code: string; reason: string };
+
+/** OpenSSL verification results, as Node reports them, in words a person can act on. */
+const tlsReasons: Record<string, [code: string, reason: string]> = {
+  CERT_HAS_EXPIRED: ['certificate_expired', 'the certificate has expired'],
+  CERT_NOT_YET_VALID: ['certificate_not_yet_valid', 'the certificate is not valid yet'],
+  CERT_REVOKED: ['certificate_revoked', 'the certificate has been revoked'],
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['unknown_ca', 'the certificate was issued by a CA this server does not trust'],
+  UNABLE_TO_GET_ISSUER_CERT: ['unknown_ca', 'the certificate was issued by a CA this server does not trust'],
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['unknown_ca', 'the certificate was issued by a CA this server does not trust'],
+  DEPTH_ZERO_SELF_SIGNED_CERT: ['unknown_ca', 'the certificate is self-signed and not trusted by this server'],
+  SELF_SIGNED_CERT_IN_CHAIN: ['unknown_ca', 'the certificate chains to a CA this server does not trust'],
+  CERT_SIGNATURE_FAILURE: ['bad_signature', 'the certificate signature does not verify'],
+  UNABLE_TO_GET_CRL: ['crl_missing', "this server has no CRL for the certificate's CA, so it cannot tell whether it is revoked"],
+  CRL_HAS_EXPIRED: ['crl_expired', "the CRL this server holds for the certificate's CA has expired"],
+  CRL_NOT_YET_VALID: ['crl_not_yet_valid', "the CRL this server holds for the certificate's CA is not valid yet"],
+  INVALID_PURPOSE: ['wrong_purpose', 'the certificate is not meant for TLS client authentication'],
+};
+
+const noCertificate: CertificateCheck = { ok: false, code: 'no_certificate', reason: 'no client certificate was presented' };
+
+export function fromDer(der: Buffer, via: 'tls' | 'proxy'): ClientCertificate {
+  const x509 = new X509Certificate(der);
+  const sans = (x509.subjectAltName ?? '').split(', ').filter(Boolean);
+  const dn = subjectDn(x509.toString());
+  const cn = /(?:^|,)CN=((?:[^,\\]|\\.)*)/.exec(dn)?.[1] ?? null;
+  return {
+    subjectDn: normalizeDn(dn),
+    commonName: cn,
+    dnsNames: sans.filter((san) => san.startsWith('DNS:')).map((san) => san.slice(4).toLowerCase()),
+    email: sans.find((san) => san.startsWith('email:'))?.slice(6) ?? null,
+    fingerprint: x509.fingerprint256,
+    serial: normalizeSerial(x509.serialNumber) ?? x509.serialNumber.toLowerCase(),
+    via,
+  };
+}
+
+/** The certificate the TLS handshake brought, with OpenSSL's verdict on it. */
+function fromSocket(socket: TLSSocket): CertificateCheck {
+  const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  if (!peer || !peer.raw) return noCertificate;
+  if (!socket.authorized) {
+    const error = String(socket.authorizationError ?? 'UNKNOWN');
+    const [code, reason] = tlsReasons[error] ?? ['certificate_refused', `the certificate failed verification (${error})`];
+    return { ok: false, code, reason };
+  }
+  return { ok: true, certificate: fromDer(peer.raw, 'tls') };
+}
+
+/**
+ * Reads a certificate that a trusted reverse proxy passed in a header. The
+ * proxy says it verified it; we check it again against our own trust anchors
+ * and CRLs, so a misconfigured proxy cannot widen who gets in.
+ */
+function fromProxy(req: Request, proxy: Config['proxy'], trust: TrustMaterial): CertificateCheck {
+  const header = req.headers[proxy.certHeader];
+  const verify = req.headers[proxy.verifyHeader];
+  if (typeof header !== 'string' || header.trim() === '' || header === '(null)') return noCertificate;
+  if (verify !== undefined && verify !== 'SUCCESS') {
+    return { ok: false, code: 'certificate_refused', reason: `the reverse proxy did not verify the certificate (${String(verify)})` };
+  }
+  let x509: X509Certificate;
+  try {
+    const text = header.includes('%') ? decodeURIComponent(header) : header;
+    const base64 = text.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+    x509 = new X509Certificate(Buffer.from(base64, 'base64'));
+  } catch {
+    return { ok: false, code: 'certificate_unreadable', reason: 'the certificate passed by the reverse proxy could not be read' };
+  }
+  const now = Date.now();
+  if (Date.parse(x509.validTo) < now) return { ok: false, code: 'certificate_expired', reason: tlsReasons.CERT_HAS_EXPIRED[1] };
+  if (Date.parse(x509.validFrom) > now) return { ok: false, code: 'certificate_not_yet_valid', reason: tlsReasons.CERT_NOT_YET_VALID[1] };
+  const issuer = trust.cas.find((ca) => x509.checkIssued(ca) && x509.verify(ca.publicKey));
+  if (!issuer) return { ok: false, code: 'unknown_ca', reason: tlsReasons.UNABLE_TO_GET_ISSUER_CERT_LOCALLY[1] };
+  if (trust.crls.length) {
+    const crl = trust.crls.find((c) => c.issuer === normalizeDn(subjectDn(issuer.toString())));
+    if (!crl) return { ok: false, code: 'crl_missing', reason: tlsReasons.UNABLE_TO_GET_CRL[1] };
+    if (crl.revokedSerials.includes(normalizeSerial(x509.serialNumber) ?? '')) {
+      return { ok: false, code: 'certificate_revoked', reason: tlsReasons.CERT_REVOKED[1] };
+    }
+  }
+  return { ok: true, certificate: fromDer(x509.raw, 'proxy') };
+}
+
+/** Whether the immediate peer is a reverse proxy whose certificate headers we believe (none by default). */
+export function trustedProxyList(proxy: Config['proxy']): net.BlockList {
+  const list = new net.BlockList();
+  for (const entry of proxy.trustedAddresses) {
+    const [address, bits] = entry.split('/');
+    const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, family);
+    else list.addSubnet(address, Number(bits), family);
+  }
+  return list;
+}
+
+export function checkClientCertificate(req: Request, proxy: Config['proxy'], proxies: net.BlockList, trust: TrustMaterial): CertificateCheck {
+  const direct = fromSocket(req.socket as TLSSocket);
+  if (direct.ok) return direct;
+  const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+  if (remote && proxy.trustedAddresses.length && proxies.check(remote, net.isIPv6(remote) ? 'ipv6' : 'ipv4')) {
+    return fromProxy(req, proxy, trust);
+  }
+  return direct;
+}

@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import type https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { type DevPki, ensureDevPki, normalizeDn, PkiStore } from '../pki';
+import { recordAudit } from '../repositories/audit';
+import { findUserByDn, insertUser } from '../repositories/users';
+import type { TlsMaterial } from '../server';
+import { describeDevPki } from './dev-pki-guide';
+import { currentSignature, loadTrustMaterial, type TrustMaterial } from './trust-store';
+
+export interface ServerTls {
+  material: TlsMaterial;
+  /** The trust anchors and CRLs in force now (they change on reload). */
+  trust(): TrustMaterial;
+  /** Polls the CA and CRL files and swaps the server's TLS context when they change; returns a stop function. */
+  startReloading(server: https.Server): () => void;
+}
+
+/**
+ * Gets the server's TLS material ready. With nothing configured and no CA in
+ * the PKI directory, this is a first start: make the dev PKI, register its
+ * admin certificate as an admin user, and tell the person at the terminal
+ * where everything is.
+ */
+export async function prepareServerTls(config: Config, db: Knex, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<ServerTls> {
+  const pkiDir = path.resolve(config.pki.dir);
+  const usesOwnPki = config.tls.certFile === '';
+  if (usesOwnPki) {
+    const fqdn = config.server.publicName || os.hostname();
+    const dev = ensureDevPki({ dir: pkiDir, hostname: os.hostname(), fqdn });
+    if (dev.created) {
+      await registerDevAdmin(db, dev);
+      out.write(describeDevPki(dev, config));
+    }
+    logger.info({ pkiDir }, dev.created ? 'created the development PKI' : 'using the PKI directory');
+  }
+  const store = new PkiStore(pkiDir);
+  const certFile = config.tls.certFile || path.join(store.basePath('server', 'server') + '.crt');
+  const keyFile = config.tls.keyFile || path.join(store.basePath('server', 'server') + '.key');
+  const caEntries = config.tls.caFiles.length ? config.tls.caFiles : [store.caCertPath];
+  // The PKI directory's CRL goes with the PKI directory's CA; configured CAs bring their own CRLs.
+  const ownCrl = config.tls.caFiles.length === 0 && fs.existsSync(store.crlPath) ? [store.crlPath] : [];
+  const crlEntries = config.tls.crlFiles.length ? config.tls.crlFiles : ownCrl;
+
+  for (const [setting, file] of [['tls.certFile', certFile], ['tls.keyFile', keyFile]]) {
+    if (!fs.existsSync(file)) {
+      throw new Error(`the server certificate or key is missing: ${file} (set ${setting}, or issue one with: patchscope certs server NAME)`);
+    }
+  }
+  const cert = fs.readFileSync(certFile);
+  const key = fs.readFileSync(keyFile);
+  let trust = loadTrustMaterial(caEntries, crlEntries);
+  logger.info({ cas: trust.caPems.length, crls: trust.crlPems.length }, 'loaded trust anchors');
+
+  return {
+    material: { cert, key, ca: trust.caPems, crl: trust.crlPems.length ? trust.crlPems : undefined },
+    trust: () => trust,
+    startReloading(server) {
+      const timer = setInterval(() => {
+        try {
+          if (currentSignature(caEntries, crlEntries) === trust.signature) return;
+          const next = loadTrustMaterial(caEntries, crlEntries);
+          server.setSecureContext({ cert, key, ca: next.caPems, crl: next.crlPems.length ? next.crlPems : undefined });
+          trust = next;
+          logger.info({ cas: next.caPems.length, crls: next.crlPems.length }, 'reloaded trust anchors and CRLs');
+        } catch (err) {
+          // Keep the last good material: a CRL half-written by fetch-crl must not open the door.
+          logger.error({ err }, 'could not reload CA or CRL files; keeping the previous ones');
+        }
+      }, config.tls.reloadIntervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}
+
+async function registerDevAdmin(db: Knex, dev: DevPki): Promise<void> {
+  if (!dev.admin) return;
+  const dn = normalizeDn(dev.admin.dn);
+  if (await findUserByDn(db, dn)) return;
+  await db.transaction(async (trx) => {
+    await insertUser(trx, { dn, name: 'Patchscope Admin', role: 'admin' });
+    await recordAudit(trx, { actor: 'system', action: 'user.add', targetType: 'user', target: dn, details: { role: 'admin', reason: 'dev PKI created on first start' } });
+  });
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { type Config, loadConfig } from '../config';
-import { createDatabase } from '../db';
+import { createDatabase, migrateLatest } from '../db';
 import { createLogger, type Logger } from '../logger';
 
 /** What every command gets: the global options, and config/logger/database made on first use. */
@@ -24,6 +24,12 @@ export class CliContext {
   get db(): Knex {
     this.dbValue ??= createDatabase(this.config);
     return this.dbValue;
+  }
+
+  /** The database with its schema brought up to date first (unless database.migrateOnStart is off). */
+  async database(): Promise<Knex> {
+    if (this.config.database.migrateOnStart) await migrateLatest(this.db);
+    return this.db;
   }
 
   async close(): Promise<void> {

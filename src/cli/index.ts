@@ -2,8 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../paths';
 import { CliContext } from './context';
+import { registerCerts } from './certs';
 import { registerMigrate } from './migrate';
+import { registerPeers } from './peers';
+import { registerRelays } from './relays';
 import { registerServe } from './serve';
+import { registerUsers } from './users';
 import { registerVercmp } from './vercmp';
 
 /**
@@ -22,6 +26,10 @@ export function buildProgram(): { program: Command; context: () => CliContext } 
   registerServe(program, getContext);
   registerMigrate(program, getContext);
   registerVercmp(program);
+  registerCerts(program, getContext);
+  registerUsers(program, getContext);
+  registerRelays(program, getContext);
+  registerPeers(program, getContext);
   return { program, context: getContext };
 }
 

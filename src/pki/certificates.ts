@@ -68,7 +68,7 @@ function validity(options: Validity, defaultDays: number): { notBefore: Date; no
 
 function checkName(label: string, value: string): string {
   const trimmed = value.trim();
-  if (trimmed === '' || /[\x00-\x1f\x7f]/.test(trimmed)) throw new Error(`${label} must be non-empty text without control characters`);
+  if (trimmed === '' || /\p{Cc}/u.test(trimmed)) throw new Error(`${label} must be non-empty text without control characters`);
   return trimmed;
 }
 

@@ -87,7 +87,8 @@ export function oidForType(type: string): string | undefined {
 
 function escapeValue(value: string): string {
   let out = value.replace(/[,+"\\<>;]/g, (c) => `\\${c}`);
-  out = out.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
+  // control characters as escaped UTF-8 bytes, the form unescapeValue reads back
+  out = out.replace(/\p{Cc}/gu, (c) => [...Buffer.from(c, 'utf8')].map((b) => `\\${b.toString(16).padStart(2, '0').toUpperCase()}`).join(''));
   // values arrive trimmed, so only a leading "#" (RFC 4514's hex-value marker) needs care
   return out.startsWith('#') ? `\\${out}` : out;
 }

@@ -55,7 +55,7 @@ export function readIndex(file: string): PkiIndex {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const index = parsed as Partial<PkiIndex>;
   if (index.version !== 1 || !Array.isArray(index.certificates) || typeof index.crlNumber !== 'number') {

@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 
 /** A fresh directory under the OS temp dir; remove it with removeTempDir. */
 export function makeTempDir(prefix = 'patchscope-pki-'): string {

@@ -10,7 +10,12 @@ import { deleteUser, findUserByDn, insertUser, type Role, roles, setUserScope, u
 /** A DN in any common spelling, or the path of a PEM certificate whose subject to take. */
 export function dnFromInput(input: string): string {
   if (!input.includes('=') && fs.existsSync(input)) return subjectDn(fs.readFileSync(input, 'utf8'));
-  const dn = normalizeDn(input);
+  let dn = '';
+  try {
+    dn = normalizeDn(input);
+  } catch (err) {
+    throw new ValidationError(`not a distinguished name or certificate file: ${input} (${(err as Error).message})`);
+  }
   if (!dn.includes('=')) throw new ValidationError(`not a distinguished name or certificate file: ${input}`);
   return dn;
 }

@@ -72,7 +72,8 @@ function checkName(label: string, value: string): string {
   return trimmed;
 }
 
-const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+/** A host name, optionally with one leading wildcard label (servers only); no trailing dot, which SANs must not carry. */
+const DNS_NAME = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 function checkDnsOrIp(name: string): string {
   const trimmed = name.trim();
@@ -182,7 +183,9 @@ function planLeaf(options: IssueOptions, commonName: string): LeafPlan {
     case 'host': {
       // a host may report for exactly one hostname: its own, named once in CN and SAN
       if (extra.length > 0) throw new Error('host certificates carry only the FQDN; extra SANs are not allowed');
-      if (net.isIP(commonName) !== 0 || !DNS_NAME.test(commonName)) throw new Error(`"${commonName}" is not a host name`);
+      if (net.isIP(commonName) !== 0 || !DNS_NAME.test(commonName) || commonName.startsWith('*')) {
+        throw new Error(`"${commonName}" is not a host name`);
+      }
       return { altNames: [{ type: 2, value: commonName }], eku: { clientAuth: true }, sans: [commonName], email: null };
     }
     case 'user': {

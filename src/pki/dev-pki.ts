@@ -33,8 +33,9 @@ export interface DevPki {
  * user certificate with a .p12 whose generated password is kept next to it,
  * a host certificate for this machine's FQDN, and a first CRL.
  *
- * When a CA already exists nothing is created or replaced — it may be a
- * deliberately managed PKI — and the paths of whatever exists are returned.
+ * When a CA already exists no certificate is created or replaced — it may be a
+ * deliberately managed PKI — and the paths of whatever exists are returned;
+ * only a missing CRL, or one expiring within a day, is rewritten.
  */
 export function ensureDevPki(options: DevPkiOptions): DevPki {
   const store = new PkiStore(options.dir);
@@ -49,6 +50,10 @@ export function ensureDevPki(options: DevPkiOptions): DevPki {
     store.issue('user', { commonName: adminCommonName, saveP12Password: true });
     store.issue('host', { commonName: fqdn });
     // init() already wrote the first CRL, and nothing has been revoked since
+  } else if (fs.existsSync(store.caKeyPath)) {
+    // the one change made to an existing PKI: a CRL about to expire would make
+    // Node's TLS refuse every client certificate (CRL_HAS_EXPIRED)
+    store.refreshCrl();
   }
   return describe(store, fqdn, adminCommonName, created);
 }

@@ -11,12 +11,14 @@ import forge from 'node-forge';
  *     (the reverse of the order in the certificate's DER);
  *   - attribute types as OpenSSL's short names, which are also the keys of
  *     Node's getPeerCertificate().subject: CN, OU, O, L, ST, C, DC, UID,
- *     emailAddress, serialNumber, …; unknown types as dotted OIDs;
+ *     emailAddress, serialNumber, …; types we have no name for as dotted OIDs;
  *   - "," between attributes, no spaces; multi-valued RDNs are flattened to
- *     one attribute each, because Node's subject object cannot tell them apart;
- *   - values exact (case kept), surrounding whitespace dropped, and the RFC 4514
- *     specials escaped with a backslash: , + " \ < > ; and a leading # or
- *     space. Control characters become \XX.
+ *     one attribute each (in DER order, reversed with the rest), because
+ *     Node's subject object cannot tell them apart;
+ *   - values exact (case kept), surrounding whitespace dropped, the RFC 4514
+ *     specials escaped with a backslash (, + " \ < > ; and a leading #), and
+ *     control characters as \XX escapes of their UTF-8 bytes.
+ * Example: "CN=Jiří Novák,OU=Users,O=Patchscope" (UTF-8 is kept, not escaped).
  */
 
 export interface DnAttribute {

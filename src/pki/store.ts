@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type CertificateAuthority, createCa, issueCertificate, loadCa, type Profile, PROFILES } from './certificates';
-import { createCrl, isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl';
+import { createCrl, isRevocationReason, parseCrl, REVOCATION_REASONS, type RevocationReason } from './crl';
 import { safeName, writePrivateFile, writePublicFile } from './files';
 import { normalizeSerial } from './keys';
 import { generatePassword, toPkcs12 } from './pkcs12';
@@ -217,6 +217,21 @@ export class PkiStore {
       .map((e) => ({ serial: e.serial, revokedAt: new Date(e.revokedAt as string), reason: e.revocationReason }));
     writePublicFile(this.crlPath, createCrl(ca, { revoked, crlNumber: index.crlNumber, days: options.days }));
     return this.crlPath;
+  }
+
+  /**
+   * Writes a new CRL when there is none or the current one expires within
+   * `minRemainingDays`; returns its path, or null when nothing was due. Node's
+   * TLS refuses *every* client of a CA whose CRL has expired (CRL_HAS_EXPIRED),
+   * so a server using this PKI must call this regularly (e.g. daily).
+   */
+  refreshCrl(options: { days?: number; minRemainingDays?: number } = {}): string | null {
+    const minRemainingMs = (options.minRemainingDays ?? 1) * 24 * 60 * 60 * 1000;
+    if (fs.existsSync(this.crlPath)) {
+      const { nextUpdate } = parseCrl(fs.readFileSync(this.crlPath, 'utf8'));
+      if (nextUpdate && nextUpdate.getTime() - Date.now() > minRemainingMs) return null;
+    }
+    return this.writeCrl({ days: options.days });
   }
 
   /** Every certificate the CA issued, oldest first, with its status at `now`. */

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
-import { createCa, type DevPki, ensureDevPki, issueCertificate, normalizeDn, PkiStore, subjectDn } from '../../../src/pki';
+import { createCa, createCrl, type DevPki, ensureDevPki, issueCertificate, normalizeDn, parseCrl, PkiStore, subjectDn } from '../../../src/pki';
 import { fileMode, httpsHandshake, makeTempDir, openssl, removeTempDir } from './helpers';
 
 let dir: string;
@@ -66,6 +66,15 @@ describe('ensureDevPki', () => {
     expect(again).toEqual({ ...dev, created: false });
     const after = fs.readdirSync(pkiDir, { recursive: true }).map((f) => [f, fs.statSync(path.join(pkiDir, String(f))).mtimeMs]);
     expect(after).toEqual(before);
+  });
+
+  it('rewrites an expired CRL, which would lock every client out', () => {
+    const store = new PkiStore(pkiDir);
+    const stale = createCrl(store.loadCa(), { crlNumber: 99, revoked: [], thisUpdate: new Date(Date.now() - 10 * 86_400_000), days: 1 });
+    fs.writeFileSync(store.crlPath, stale);
+    expect(ensureDevPki({ dir: pkiDir, hostname: 'devbox', fqdn: 'devbox.example.org' }).created).toBe(false);
+    const crl = parseCrl(read(store.crlPath));
+    expect(crl.nextUpdate!.getTime()).toBeGreaterThan(Date.now() + 6 * 86_400_000);
   });
 
   it('leaves an existing CA alone and reports only what exists', () => {

@@ -63,6 +63,8 @@ describe('normalizeDn', () => {
     expect(normalizeDn('CN=Ji\\C5\\99\\C3\\AD,O=x')).toBe('CN=Jiří,O=x');
     expect(normalizeDn('/O=x/CN=Ji\\xC5\\x99\\xC3\\xAD')).toBe('CN=Jiří,O=x');
     expect(normalizeDn('E=a@example.org,CN=A')).toBe('emailAddress=a@example.org,CN=A');
+    expect(normalizeDn({ CN: 'tab\there' })).toBe('CN=tab\\09here');
+    expect(normalizeDn('CN=tab\\09here')).toBe('CN=tab\\09here');
   });
 
   it('rejects text that is not a DN', () => {

@@ -149,6 +149,15 @@ describe('PkiStore.revoke, writeCrl and list', () => {
     expect(text).toMatch(/Reason Code:\s+Superseded/);
   });
 
+  it('refreshes the CRL only when it is missing or about to expire', () => {
+    const number = () => parseCrl(fs.readFileSync(store.crlPath, 'utf8')).crlNumber;
+    const before = number();
+    expect(store.refreshCrl()).toBeNull();
+    expect(number()).toBe(before);
+    expect(store.refreshCrl({ days: 7, minRemainingDays: 30 })).toBe(store.crlPath);
+    expect(number()).toBe((before ?? 0) + 1);
+  });
+
   it('explains what it cannot revoke', () => {
     const c = store.issue('host', { commonName: 'c.example.org' });
     expect(() => store.revoke(c.entry.serial, 'bored')).toThrow(/unknown revocation reason "bored"; use one of unspecified, keyCompromise/);

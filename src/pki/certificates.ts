@@ -120,7 +120,7 @@ function signCertificate(cert: forge.pki.Certificate, issuerKeyPem: string): str
   cert.tbsCertificate = getTbs(cert);
   const tbsDer = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
   cert.signature = crypto.sign('sha256', tbsDer, issuerKeyPem).toString('binary');
-  return forge.pki.certificateToPem(cert);
+  return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'); // LF like OpenSSL, not forge's CRLF
 }
 
 /** A self-signed CA: may sign leaves (pathLen 0) and CRLs, nothing else. */

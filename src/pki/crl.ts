@@ -101,7 +101,8 @@ export function createCrl(ca: CertificateAuthority, options: CrlOptions): string
     const serial = normalizeSerial(r.serial);
     if (serial === null) throw new Error(`"${r.serial}" is not a serial number`);
     const fields = [integerFromHex(serial), time(r.revokedAt)];
-    if (r.reason) {
+    // RFC 5280 §5.3.1: "unspecified" is expressed by leaving the reason out
+    if (r.reason && r.reason !== 'unspecified') {
       const reasonCode = node(Type.ENUMERATED, false, forge.asn1.integerToDer(REVOCATION_REASONS[r.reason]).getBytes());
       fields.push(node(Type.SEQUENCE, true, [extension('2.5.29.21', reasonCode)]));
     }
@@ -128,7 +129,8 @@ export function createCrl(ca: CertificateAuthority, options: CrlOptions): string
   const tbsDer = forge.asn1.toDer(tbs).getBytes();
   const signature = crypto.sign('sha256', Buffer.from(tbsDer, 'binary'), ca.keyPem).toString('binary');
   const crl = node(Type.SEQUENCE, true, [tbs, sha256WithRsa, node(Type.BITSTRING, false, `\x00${signature}`)]);
-  return forge.pem.encode({ type: 'X509 CRL', body: forge.asn1.toDer(crl).getBytes() });
+  // forge writes CRLF line ends; LF is what OpenSSL writes and what diffs and editors expect
+  return forge.pem.encode({ type: 'X509 CRL', body: forge.asn1.toDer(crl).getBytes() }).replace(/\r\n/g, '\n');
 }
 
 function readTime(n: forge.asn1.Asn1): Date {

@@ -9,11 +9,15 @@ import type { TrustMaterial } from './auth/trust-store';
 import { errorHandler, notFound } from './http/middleware/error-handler';
 import { securityHeaders } from './http/middleware/security-headers';
 import { healthRoutes } from './http/routes/health';
+import { compatRoutes } from './http/routes/compat';
 import { homeRoutes } from './http/routes/home';
+import { hostRoutes } from './http/routes/hosts';
 import { identityRoutes } from './http/routes/identity';
+import { reportRoutes } from './http/routes/reports';
 import { createViewEngine } from './http/views';
 import type { Logger } from './logger';
 import { packageVersion, templatesDir } from './paths';
+import { IngestService } from './reports/ingest';
 
 export interface AppDeps {
   config: Config;
@@ -44,9 +48,15 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
   // Public: health for load balancers, static assets for the certificate page.
   app.use(healthRoutes({ db, version, startedAt }));
 
+  // Pakiti and Patchman clients: they authenticate themselves (and may be let in unverified from listed networks).
+  const ingest = new IngestService({ db, config, logger });
+  app.use(compatRoutes({ db, config, logger, trust, ingest }));
+
   // Everything below needs a client certificate that maps to a principal.
   app.use(createAuthenticator({ db, config, logger, trust }));
   app.use(identityRoutes({ db }));
+  app.use(reportRoutes({ config, ingest }));
+  app.use(hostRoutes({ db }));
   app.use(requireKind('user'), homeRoutes({ views, version }));
 
   app.use(notFound);

@@ -4,6 +4,7 @@ import { type Config, loadConfig } from './config';
 import { createDatabase, migrateLatest } from './db';
 import { createLogger, type Logger } from './logger';
 import { prepareServerTls } from './auth/server-tls';
+import { startJobs } from './jobs/registry';
 import { listen } from './server';
 
 export interface Patchscope {
@@ -31,6 +32,7 @@ export async function startPatchscope(config: Config, logger = createLogger(conf
       requestTimeoutMs: config.server.requestTimeoutMs,
     });
     const stopReloading = tls.startReloading(running.server);
+    const stopJobs = startJobs({ db, config, logger });
     logger.info({ host: config.server.host, port: running.port }, `Patchscope listening on https://${displayHost(config.server.host)}:${running.port}/`);
 
     let stopping: Promise<void> | undefined;
@@ -42,6 +44,7 @@ export async function startPatchscope(config: Config, logger = createLogger(conf
         stopping ??= (async () => {
           logger.info('shutting down: finishing in-flight requests');
           stopReloading();
+          stopJobs();
           await running.close(config.server.shutdownTimeoutMs);
           await db.destroy();
           logger.info('stopped');

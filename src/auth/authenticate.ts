@@ -6,7 +6,8 @@ import { Strategy as BaseStrategy } from 'passport-strategy';
 import type { Config } from '../config';
 import { AuthenticationError } from '../errors';
 import type { Logger } from '../logger';
-import { type CertificateCheck, checkClientCertificate, trustedProxyList } from './client-certificate';
+import { type CertificateCheck, checkClientCertificate } from './client-certificate';
+import { type NetworkList, networkList } from './networks';
 import { type Principal, resolvePrincipal } from './principal';
 import type { TrustMaterial } from './trust-store';
 
@@ -16,6 +17,8 @@ declare module 'express-serve-static-core' {
     principal?: Principal;
     certificateCheck?: CertificateCheck;
     authRefusal?: { code: string; reason: string };
+    /** Set when a certificate-less request was let through from a network allowed to send unverified reports. */
+    unverified?: boolean;
   }
 }
 
@@ -44,8 +47,8 @@ class ProxyCertStrategy extends BaseStrategy {
  * or a trusted proxy's header) and mapped to a principal with passport. A
  * refusal is logged with its reason and answered 401 with an explanation.
  */
-export function createAuthenticator(deps: AuthDeps): RequestHandler {
-  const proxies = trustedProxyList(deps.config.proxy);
+export function createAuthenticator(deps: AuthDeps, options: { unverifiedFrom?: NetworkList } = {}): RequestHandler {
+  const proxies = networkList(deps.config.proxy.trustedAddresses);
   const logger = deps.logger.child({ area: 'auth' });
   const authenticator = new passport.Passport();
 
@@ -72,6 +75,10 @@ export function createAuthenticator(deps: AuthDeps): RequestHandler {
         return next();
       }
       const check = req.certificateCheck;
+      if (check?.ok === false && check.code === 'no_certificate' && options.unverifiedFrom?.has(req.socket.remoteAddress)) {
+        req.unverified = true; // a migrating Pakiti/Patchman client: stored as unverified
+        return next();
+      }
       const refusal = req.authRefusal ?? (check && !check.ok ? { code: check.code, reason: check.reason } : { code: 'certificate_refused', reason: 'the certificate was not accepted' });
       logger.warn({ code: refusal.code, reason: refusal.reason, dn: check?.ok ? check.certificate.subjectDn : undefined, remote: req.socket.remoteAddress }, 'certificate refused');
       next(new AuthenticationError(`Refused: ${refusal.reason}.`, { reason: refusal.code }));

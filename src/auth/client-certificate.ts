@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import type { Config } from '../config';
 import { normalizeDn, normalizeSerial, subjectDn } from '../pki';
+import type { NetworkList } from './networks';
 import type { TrustMaterial } from './trust-store';
 
 export interface ClientCertificate {
@@ -104,24 +104,9 @@ function fromProxy(req: Request, proxy: Config['proxy'], trust: TrustMaterial): 
   return { ok: true, certificate: fromDer(x509.raw, 'proxy') };
 }
 
-/** Whether the immediate peer is a reverse proxy whose certificate headers we believe (none by default). */
-export function trustedProxyList(proxy: Config['proxy']): net.BlockList {
-  const list = new net.BlockList();
-  for (const entry of proxy.trustedAddresses) {
-    const [address, bits] = entry.split('/');
-    const family = net.isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(address, family);
-    else list.addSubnet(address, Number(bits), family);
-  }
-  return list;
-}
-
-export function checkClientCertificate(req: Request, proxy: Config['proxy'], proxies: net.BlockList, trust: TrustMaterial): CertificateCheck {
+/** The certificate of this request: from the TLS handshake, or from a trusted reverse proxy's headers. */
+export function checkClientCertificate(req: Request, proxy: Config['proxy'], proxies: NetworkList, trust: TrustMaterial): CertificateCheck {
   const direct = fromSocket(req.socket as TLSSocket);
-  if (direct.ok) return direct;
-  const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  if (remote && proxy.trustedAddresses.length && proxies.check(remote, net.isIPv6(remote) ? 'ipv6' : 'ipv4')) {
-    return fromProxy(req, proxy, trust);
-  }
-  return direct;
+  if (direct.ok || !proxies.has(req.socket.remoteAddress)) return direct;
+  return fromProxy(req, proxy, trust);
 }

@@ -10,7 +10,7 @@ import { deleteUser, findUserByDn, insertUser, type Role, roles, setUserScope, u
 /** A DN in any common spelling, or the path of a PEM certificate whose subject to take. */
 export function dnFromInput(input: string): string {
   if (!input.includes('=') && fs.existsSync(input)) return subjectDn(fs.readFileSync(input, 'utf8'));
-  let dn = '';
+  let dn: string;
   try {
     dn = normalizeDn(input);
   } catch (err) {

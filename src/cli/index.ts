@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../paths';
 import { CliContext } from './context';
 import { registerCerts } from './certs';
+import { registerHosts } from './hosts';
 import { registerMigrate } from './migrate';
 import { registerPeers } from './peers';
 import { registerRelays } from './relays';
@@ -30,6 +31,7 @@ export function buildProgram(): { program: Command; context: () => CliContext } 
   registerUsers(program, getContext);
   registerRelays(program, getContext);
   registerPeers(program, getContext);
+  registerHosts(program, getContext);
   return { program, context: getContext };
 }
 

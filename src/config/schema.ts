@@ -1,4 +1,5 @@
 import net from 'node:net';
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -6,6 +7,8 @@ import { z } from 'zod';
  * named here (a test checks it), so the schema has no defaults of its own:
  * the defaults live in one place, the JSON file, next to their notes.
  */
+const cidr = z.string().refine(isAddressOrCidr, { message: 'must be an IP address or a CIDR block such as 10.0.0.0/8' });
+
 export const configSchema = z.strictObject({
   env: z.string().min(1),
   dataDir: z.string().min(1),
@@ -35,9 +38,27 @@ export const configSchema = z.strictObject({
     reloadIntervalMs: z.number().int().min(100),
   }),
   proxy: z.strictObject({
-    trustedAddresses: z.array(z.string().refine(isAddressOrCidr, { message: 'must be an IP address or a CIDR block such as 10.0.0.0/8' })),
+    trustedAddresses: z.array(cidr),
     certHeader: z.string().min(1).transform((name) => name.toLowerCase()),
     verifyHeader: z.string().min(1).transform((name) => name.toLowerCase()),
+  }),
+  reports: z.strictObject({
+    maxBytes: z.number().int().min(1024),
+    defaultSite: z.string().min(1).max(191),
+    keepRawPerHost: z.number().int().min(0),
+    retentionDays: z.number().int().min(1),
+  }),
+  compat: z.strictObject({
+    pakitiUnverifiedNetworks: z.array(cidr),
+    patchmanUnverifiedNetworks: z.array(cidr),
+  }),
+  osGroups: z.strictObject({
+    // Checked in detail by the OS-group mapper (src/advisories/os-groups.ts) when it is built.
+    rules: z.array(z.record(z.string(), z.unknown())),
+  }),
+  jobs: z.strictObject({
+    pruneReports: z.string().refine((expression) => cron.validate(expression), { message: 'must be a cron expression such as "17 3 * * *"' }),
+    enabled: z.boolean(),
   }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { NotFoundError } from '../errors';
+import { presentHost } from '../http/presenters/host';
+import { listHosts } from '../repositories/host-queries';
+import { type CliContext, print } from './context';
+
+export function registerHosts(program: Command, context: () => CliContext): void {
+  const hosts = program.command('hosts').description('the hosts that report to this server');
+
+  hosts
+    .command('list')
+    .description('list hosts')
+    .option('--site <site>', 'only this site')
+    .option('--json', 'print JSON')
+    .action(async (options: { site?: string; json?: boolean }) => {
+      const rows = (await listHosts(await context().database(), { site: options.site }, { limit: 1_000_000, offset: 0 })).map(presentHost);
+      if (options.json) return print(JSON.stringify(rows, null, 2));
+      if (rows.length === 0) return print('no hosts');
+      print(['HOST', 'SITE', 'OS GROUP', 'PACKAGES', 'LAST REPORT', 'REBOOT', 'STATUS'].join('\t'));
+      for (const h of rows) {
+        const name = h.verified ? h.hostname : `${h.hostname} (unverified, ${h.senderAddress})`;
+        print([name, h.site, h.osGroup ?? '-', h.packageCount, h.lastReportAt, h.rebootRequired ? 'yes' : 'no', h.status].join('\t'));
+      }
+    });
+
+  hosts
+    .command('show')
+    .description('show one host')
+    .argument('<fqdn>', 'host name')
+    .option('--site <site>', 'the site, when the name exists at several')
+    .option('--json', 'print JSON')
+    .action(async (fqdn: string, options: { site?: string; json?: boolean }) => {
+      const rows = (await listHosts(await context().database(), { hostname: fqdn.toLowerCase(), site: options.site }, { limit: 50, offset: 0 })).map(presentHost);
+      if (rows.length === 0) throw new NotFoundError(`no host named ${fqdn}${options.site ? ` at site ${options.site}` : ''}`);
+      if (options.json) return print(JSON.stringify(rows.length === 1 ? rows[0] : rows, null, 2));
+      for (const h of rows) {
+        const fields: [string, unknown][] = [
+          ['host', h.hostname], ['site', h.site], ['verified', h.verified ? 'yes (certificate)' : `no (sent from ${h.senderAddress})`],
+          ['os', h.os], ['os group', h.osGroup ?? 'not mapped'], ['arch', h.arch], ['kernel', h.kernel],
+          ['packages', h.packageCount], ['package set', h.packageSet], ['last report', h.lastReportAt], ['first report', h.firstReportAt],
+          ['last change', h.lastChangeAt], ['reboot required', h.rebootRequired ? 'yes' : 'no'], ['status', h.status],
+        ];
+        for (const [label, value] of fields) print(`${label.padEnd(16)} ${value ?? '-'}`);
+        print();
+      }
+    });
+}

@@ -1,0 +1,77 @@
+import { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
+import { type AuthDeps, createAuthenticator } from '../../auth/authenticate';
+import { networkList } from '../../auth/networks';
+import { AppError, ForbiddenError, ValidationError } from '../../errors';
+import type { IngestService } from '../../reports/ingest';
+import { parseNativeReport } from '../../reports/native';
+import { decodePakitiBody } from '../../reports/pakiti-body';
+import { parsePakiti4 } from '../../reports/pakiti4';
+import { parsePatchman1, parsePatchman2 } from '../../reports/patchman';
+import { bodyText, jsonBody, multipartFields, rawBody } from '../middleware/bodies';
+import { acceptReport } from './reports';
+
+const PAKITI_MODES = ['store-only', 'store-and-report', 'report-only'];
+
+/** Hosts, relays, or (from configured networks only) unverified senders may report through these endpoints. */
+const reporters: RequestHandler = (req, _res, next) => {
+  if (req.unverified || req.principal?.kind === 'host' || req.principal?.kind === 'relay') return next();
+  next(new ForbiddenError(`a ${req.principal?.kind ?? 'client'} certificate may not send host reports`));
+};
+
+/**
+ * The endpoints existing Pakiti and Patchman clients talk to (DESIGN.md §6.2),
+ * so a site can switch servers without touching its hosts. Each can be told
+ * to take certificate-less reports from listed networks; those are stored as
+ * unverified hosts.
+ */
+export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router {
+  const { config, ingest } = deps;
+  const limit = config.reports.maxBytes;
+  const router = Router();
+  const pakitiAuth = createAuthenticator(deps, { unverifiedFrom: networkList(config.compat.pakitiUnverifiedNetworks) });
+  const patchmanAuth = createAuthenticator(deps, { unverifiedFrom: networkList(config.compat.patchmanUnverifiedNetworks) });
+
+  const pakiti = Router();
+  pakiti.post(['/feed/', '/pakiti/feed/', '/feed', '/pakiti/feed'], pakitiAuth, reporters, rawBody(limit), async (req, res) => {
+    const protocol = String(req.query.protocol ?? '5');
+    const mode = String(req.query.mode ?? 'store-only');
+    if (!PAKITI_MODES.includes(mode)) throw new ValidationError(`unknown mode "${mode}"; use ${PAKITI_MODES.join(', ')}`);
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let report;
+    let rawText: string;
+    if (protocol === '4') {
+      rawText = bodyText(body);
+      report = parsePakiti4(Object.fromEntries(new URLSearchParams(rawText)));
+    } else if (protocol === '5') {
+      rawText = decodePakitiBody(req.headers['content-type'], body);
+      report = parseNativeReport(rawText, 'pakiti-5');
+    } else {
+      throw new ValidationError(`unsupported Pakiti protocol "${protocol}"; this server speaks 4 and 5`);
+    }
+    if (mode !== 'report-only') await acceptReport(ingest, req, report, rawText, body.length);
+    // In the report modes Pakiti lists the host's tagged CVEs after OK; evaluation supplies them.
+    res.type('text/plain').send('OK\n');
+  });
+  pakiti.use(pakitiErrors);
+  router.use(pakiti);
+
+  router.post('/reports/upload/', patchmanAuth, reporters, multipartFields(limit), async (req, res) => {
+    const fields = Object.fromEntries(Object.entries(req.body ?? {}).map(([k, v]) => [k, String(v)]));
+    const report = parsePatchman1(fields);
+    const result = await acceptReport(ingest, req, report, JSON.stringify(fields), Number(req.headers['content-length'] ?? 0));
+    res.type('text/plain').send(`OK ${result.reportId}\n`);
+  });
+  router.post('/api/report/', patchmanAuth, reporters, jsonBody(limit), async (req, res) => {
+    const report = parsePatchman2(req.body);
+    const result = await acceptReport(ingest, req, report, JSON.stringify(req.body), Number(req.headers['content-length'] ?? 0));
+    res.status(201).json({ status: 'ok', report: result.reportId, host: result.host.hostname });
+  });
+  return router;
+}
+
+/** Pakiti clients read the first line of the answer: OK, or ERROR with a status that says whose fault it was. */
+const pakitiErrors: ErrorRequestHandler = (err, _req, res, _next) => {
+  const status = err instanceof AppError ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
+  const message = err instanceof AppError || status < 500 ? String(err.message) : 'internal error';
+  res.status(status).type('text/plain').send(`ERROR\n${message}\n`);
+};

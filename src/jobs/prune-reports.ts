@@ -1,0 +1,12 @@
+import { pruneReportsBefore } from '../repositories/reports';
+import type { Job } from './job';
+
+/** Deletes report rows past the retention period (a host's latest report always stays). */
+export const pruneReports: Job = {
+  name: 'prune-reports',
+  schedule: (config) => config.jobs.pruneReports,
+  async run({ db, config }) {
+    const cutoff = new Date(Date.now() - config.reports.retentionDays * 86_400_000);
+    return { deleted: await pruneReportsBefore(db, cutoff), before: cutoff.toISOString() };
+  },
+};

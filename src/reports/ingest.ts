@@ -1,0 +1,168 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { defaultOsGroupRules, mapOsGroup, type OsGroupRule, osGroupRulesSchema } from '../advisories/os-groups';
+import type { Config } from '../config';
+import { toDbTime, withTransaction } from '../db';
+import { ForbiddenError } from '../errors';
+import type { Logger } from '../logger';
+import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
+import { type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
+import { ensureOs } from '../repositories/oses';
+import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
+import { ensurePackageIds, type PackageInput } from '../repositories/packages';
+import { insertReport, trimRawText } from '../repositories/reports';
+import { ensureSite } from '../repositories/sites';
+import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
+import { PackageIdCache } from './package-id-cache';
+import type { Report } from './report';
+
+export interface IngestInput {
+  report: Report;
+  /** The report as received (kept for the host's last few reports), or null. */
+  rawText: string | null;
+  sizeBytes: number;
+  /** The sender: certificate DN, or null for an unverified (certificate-less) report. */
+  principal: string | null;
+  remoteAddress: string | null;
+}
+
+export interface IngestResult {
+  host: { hostname: string; site: string; verified: boolean };
+  reportId: number;
+  created: boolean;
+  changed: boolean;
+  summary: { packages: number; packageSet: string; osGroup: string | null; rebootRequired: boolean };
+}
+
+/** MySQL error numbers worth one more try: a deadlock, a lock wait timeout, and two first reports of one host racing. */
+const RETRYABLE = new Set([1213, 1205, 1062]);
+
+/**
+ * Stores one report as one transaction (DESIGN.md §2). CPU work (normalise,
+ * hash, key hashes) happens before the transaction; inside it the host row is
+ * locked, and an unchanged package list costs two small writes.
+ */
+export class IngestService {
+  private readonly packageIds = new PackageIdCache();
+  private readonly rules: OsGroupRule[];
+  readonly counters = { reports: 0, changed: 0, retries: 0, deadlocks: 0 };
+
+  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {
+    // Configured rules come first, so a site can override a built-in mapping.
+    this.rules = [...osGroupRulesSchema.parse(deps.config.osGroups.rules), ...defaultOsGroupRules];
+  }
+
+  async ingest(input: IngestInput): Promise<IngestResult> {
+    const started = performance.now();
+    const { report } = input;
+    const packages = normalisePackages(report.packager, report.packages);
+    const hash = packageSetHash(report.packager, packages);
+    const inputs: PackageInput[] = packages.map((pkg) => ({ keyHash: packageKeyHash(packageKey(report.packager, pkg)), type: report.packager, pkg }));
+    // What else a report can change besides its packages: the update and repo sections and the tags.
+    const extrasHash = sha256(JSON.stringify([report.updates, report.repos, report.tags]));
+    const mapped = mapOsGroup(report.os, report.packager, this.rules);
+    const family = report.packager === 'deb' ? 'dpkg' : 'rpm';
+
+    for (let attempt = 1; ; attempt++) {
+      const fresh = new Map<string, number>();
+      try {
+        const result = await withTransaction(this.deps.db, (trx) => this.store(trx, input, { inputs, hash, extrasHash, group: mapped?.group ?? null, family, started, fresh }), { readCommitted: true });
+        this.packageIds.addAll(fresh);
+        this.counters.reports++;
+        if (result.changed) this.counters.changed++;
+        return result;
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno;
+        if (errno === 1213) this.counters.deadlocks++;
+        if (attempt >= 3 || errno === undefined || !RETRYABLE.has(errno)) throw err;
+        this.counters.retries++;
+        this.deps.logger.warn({ area: 'ingest', errno, attempt, host: report.hostname }, 'retrying report after a database conflict');
+      }
+    }
+  }
+
+  private async store(
+    trx: Knex.Transaction,
+    input: IngestInput,
+    prepared: { inputs: PackageInput[]; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; fresh: Map<string, number> },
+  ): Promise<IngestResult> {
+    const { report } = input;
+    const verified = input.principal !== null;
+    const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
+    const now = toDbTime(new Date());
+    const site = await ensureSite(trx, report.site ?? this.deps.config.reports.defaultSite);
+    if (!verified && (await verifiedHostExists(trx, site.id, report.hostname))) {
+      throw new ForbiddenError(`${report.hostname} reports with a certificate; reports for it without one are refused`);
+    }
+    const host = await lockHost(trx, site.id, report.hostname, unverifiedAddress);
+    const osId = await ensureOs(trx, report.os, prepared.family, prepared.group);
+    const rebootRequired = report.rebootRequired ?? false;
+    let setId = await findPackageSetId(trx, prepared.hash);
+
+    const unchanged = host !== undefined && setId !== undefined && isSame(host, { osId, setId, rebootRequired, report, extrasHash: prepared.extrasHash });
+    let hostId: number;
+    if (unchanged) {
+      hostId = host.id;
+      await touchHost(trx, hostId, now);
+    } else {
+      setId ??= await ensurePackageSet(trx, prepared.hash, await this.packageIdsFor(trx, prepared.inputs, prepared.fresh));
+      const write = { osId, arch: report.arch, kernel: report.kernel, packageSetId: setId, rebootRequired, extrasHash: prepared.extrasHash };
+      if (host) {
+        hostId = host.id;
+        await updateHostChanged(trx, hostId, write, now);
+      } else {
+        hostId = await insertHost(trx, { siteId: site.id, hostname: report.hostname, unverifiedAddress, now, ...write });
+      }
+      if (report.updates !== null) await replaceHostUpdates(trx, hostId, report.updates);
+      if (report.repos !== null) await replaceHostRepos(trx, hostId, report.repos);
+      await setReportedTags(trx, hostId, report.tags);
+    }
+
+    const keepRaw = this.deps.config.reports.keepRawPerHost;
+    const reportId = await insertReport(trx, {
+      hostId,
+      receivedAt: now,
+      format: report.format,
+      hash: prepared.hash,
+      packageSetId: setId as number,
+      changed: !unchanged,
+      principal: input.principal ?? 'unverified',
+      remoteAddress: input.remoteAddress,
+      sizeBytes: input.sizeBytes,
+      processingMs: Math.round(performance.now() - prepared.started),
+      rawText: keepRaw > 0 ? input.rawText : null,
+    });
+    if (keepRaw > 0 && input.rawText !== null) await trimRawText(trx, hostId, keepRaw);
+
+    return {
+      host: { hostname: report.hostname, site: site.name, verified },
+      reportId,
+      created: host === undefined,
+      changed: !unchanged,
+      summary: { packages: prepared.inputs.length, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
+    };
+  }
+
+  /** Dictionary ids for the report's packages: from the cache where known, the database for the rest. */
+  private async packageIdsFor(trx: Knex, inputs: PackageInput[], fresh: Map<string, number>): Promise<number[]> {
+    const unknown = inputs.filter((i) => this.packageIds.get(i.keyHash) === undefined);
+    const found = unknown.length ? await ensurePackageIds(trx, unknown) : new Map<string, number>();
+    for (const [hash, id] of found) fresh.set(hash, id);
+    return inputs.map((i) => this.packageIds.get(i.keyHash) ?? (found.get(i.keyHash) as number));
+  }
+}
+
+function isSame(host: HostRecord, now: { osId: number; setId: number; rebootRequired: boolean; report: Report; extrasHash: string }): boolean {
+  return (
+    host.packageSetId === now.setId &&
+    host.osId === now.osId &&
+    host.kernel === now.report.kernel &&
+    host.arch === now.report.arch &&
+    host.rebootRequired === now.rebootRequired &&
+    host.extrasHash === now.extrasHash
+  );
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+import { insertIgnore, toDbTime } from '../db';
+import type { ReportedRepo, ReportedUpdate } from '../reports/report';
+
+/** Replaces what the host's own package manager said it could update. */
+export async function replaceHostUpdates(db: Knex, hostId: number, updates: ReportedUpdate[]): Promise<void> {
+  await db('host_updates').where({ host_id: hostId }).delete();
+  for (let i = 0; i < updates.length; i += 500) {
+    await db('host_updates').insert(
+      updates.slice(i, i + 500).map((u) => ({ host_id: hostId, name: u.name, version: u.version, arch: u.arch, repository: u.repository, kind: u.kind })),
+    );
+  }
+}
+
+export async function replaceHostRepos(db: Knex, hostId: number, repos: ReportedRepo[]): Promise<void> {
+  await db('host_repos').where({ host_id: hostId }).delete();
+  if (repos.length) {
+    await db('host_repos').insert(repos.map((r) => ({ host_id: hostId, repo_id: r.id, name: r.name, url: r.url, enabled: r.enabled })));
+  }
+}
+
+/** Makes the host a member of exactly the groups named by its reported tags (admin-made groups are left alone). */
+export async function setReportedTags(db: Knex, hostId: number, tags: string[]): Promise<void> {
+  const now = toDbTime(new Date());
+  if (tags.length) await insertIgnore(db, 'host_groups', tags.map((name) => ({ name, from_report: true, created_at: now })));
+  const groups: { id: number; name: string; from_report: number | boolean }[] = tags.length ? await db('host_groups').whereIn('name', tags).select('id', 'name', 'from_report') : [];
+  const reportedGroupIds = db('host_groups').where({ from_report: true }).select('id');
+  await db('host_group_members').where({ host_id: hostId }).whereIn('host_group_id', reportedGroupIds).delete();
+  if (groups.length) await insertIgnore(db, 'host_group_members', groups.map((g) => ({ host_group_id: g.id, host_id: hostId })));
+}

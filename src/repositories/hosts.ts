@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+import { forUpdate, insertReturningId } from '../db';
+
+/** The columns of `hosts` that ingest reads and writes. */
+export interface HostRecord {
+  id: number;
+  siteId: number;
+  hostname: string;
+  unverifiedAddress: string;
+  verified: boolean;
+  osId: number | null;
+  arch: string | null;
+  kernel: string | null;
+  packageSetId: number | null;
+  rebootRequired: boolean;
+  extrasHash: string | null;
+}
+
+function toRecord(row: Record<string, unknown>): HostRecord {
+  return {
+    id: row.id as number,
+    siteId: row.site_id as number,
+    hostname: row.hostname as string,
+    unverifiedAddress: row.unverified_address as string,
+    verified: Boolean(row.verified),
+    osId: (row.os_id as number | null) ?? null,
+    arch: (row.arch as string | null) ?? null,
+    kernel: (row.kernel as string | null) ?? null,
+    packageSetId: (row.package_set_id as number | null) ?? null,
+    rebootRequired: Boolean(row.reboot_required),
+    extrasHash: (row.extras_hash as string | null) ?? null,
+  };
+}
+
+/**
+ * The host row, locked for the rest of the transaction: two reports for one
+ * host are serialised here, reports for different hosts never meet.
+ */
+export async function lockHost(db: Knex, siteId: number, hostname: string, unverifiedAddress: string): Promise<HostRecord | undefined> {
+  const row = await forUpdate(db, db('hosts').where({ site_id: siteId, hostname, unverified_address: unverifiedAddress }).first());
+  return row ? toRecord(row) : undefined;
+}
+
+/** Whether a certificate-verified host of this name exists at the site (unverified reports may never overwrite one). */
+export async function verifiedHostExists(db: Knex, siteId: number, hostname: string): Promise<boolean> {
+  return (await db('hosts').where({ site_id: siteId, hostname, unverified_address: '' }).first('id')) !== undefined;
+}
+
+export interface HostWrite {
+  osId: number | null;
+  arch: string | null;
+  kernel: string | null;
+  packageSetId: number;
+  rebootRequired: boolean;
+  extrasHash: string | null;
+}
+
+function columns(write: HostWrite) {
+  return {
+    os_id: write.osId,
+    arch: write.arch,
+    kernel: write.kernel,
+    package_set_id: write.packageSetId,
+    reboot_required: write.rebootRequired,
+    extras_hash: write.extrasHash,
+  };
+}
+
+export async function insertHost(
+  db: Knex,
+  host: { siteId: number; hostname: string; unverifiedAddress: string; now: string } & HostWrite,
+): Promise<number> {
+  return insertReturningId(db, 'hosts', {
+    site_id: host.siteId,
+    hostname: host.hostname,
+    unverified_address: host.unverifiedAddress,
+    verified: host.unverifiedAddress === '',
+    ...columns(host),
+    first_report_at: host.now,
+    last_report_at: host.now,
+    last_change_at: host.now,
+  });
+}
+
+export async function updateHostChanged(db: Knex, id: number, write: HostWrite, now: string): Promise<void> {
+  await db('hosts').where({ id }).update({ ...columns(write), last_report_at: now, last_change_at: now });
+}
+
+export async function touchHost(db: Knex, id: number, now: string): Promise<void> {
+  await db('hosts').where({ id }).update({ last_report_at: now });
+}
+

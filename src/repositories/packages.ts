@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import { insertIgnore } from '../db';
+import type { ReportedPackage } from '../reports/report';
+import type { PackageType } from '../versions';
+
+/** One package as the dictionary stores it, with its unique key hash. */
+export interface PackageInput {
+  keyHash: string;
+  type: PackageType;
+  pkg: ReportedPackage;
+}
+
+const CHUNK = 500;
+
+/**
+ * Ids of the given packages in the dictionary, inserting the missing ones.
+ * Missing rows are inserted in key-hash order, so concurrent reports take the
+ * unique-index locks in the same order and cannot deadlock on each other.
+ */
+export async function ensurePackageIds(db: Knex, inputs: PackageInput[]): Promise<Map<string, number>> {
+  const ids = await findPackageIds(db, inputs.map((i) => i.keyHash));
+  const missing = inputs.filter((i) => !ids.has(i.keyHash)).sort((a, b) => (a.keyHash < b.keyHash ? -1 : 1));
+  for (let i = 0; i < missing.length; i += CHUNK) {
+    const rows = missing.slice(i, i + CHUNK).map(({ keyHash, type, pkg }) => ({
+      key_hash: keyHash,
+      type,
+      name: pkg.name,
+      epoch: pkg.epoch,
+      version: pkg.version,
+      release: pkg.release,
+      arch: pkg.arch,
+      source_name: pkg.sourceName,
+      source_version: pkg.sourceVersion,
+    }));
+    await insertIgnore(db, 'packages', rows);
+  }
+  if (missing.length) {
+    for (const [hash, id] of await findPackageIds(db, missing.map((m) => m.keyHash))) ids.set(hash, id);
+  }
+  return ids;
+}
+
+export async function findPackageIds(db: Knex, keyHashes: string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < keyHashes.length; i += CHUNK) {
+    const rows: { id: number; key_hash: string }[] = await db('packages').whereIn('key_hash', keyHashes.slice(i, i + CHUNK)).select('id', 'key_hash');
+    for (const row of rows) ids.set(row.key_hash, row.id);
+  }
+  return ids;
+}

@@ -2,9 +2,10 @@
  * `npm run bench -- <name> [args]`: runs one benchmark against the real code
  * (built into dist/ first). Not part of `npm test`: figures, not assertions.
  */
+import * as ingest from './ingest';
 import * as vercmp from './vercmp';
 
-const benches: Record<string, { run(args: string[]): Promise<void> }> = { vercmp };
+const benches: Record<string, { run(args: string[]): Promise<void> }> = { vercmp, ingest };
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

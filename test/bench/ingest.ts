@@ -1,0 +1,204 @@
+/**
+ * `npm run bench -- ingest [--db sqlite|mysql|both] [--hosts 400] [--soak 20000]`
+ *
+ * The real server (`patchscope serve`, a child process) on SQLite and/or
+ * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
+ * over real HTTPS with a client certificate (a relay's, so that one
+ * certificate may report for many unique host names), one new TLS connection
+ * per report as cron clients make them, at concurrency 1, 4 and 16. Prints
+ * reports/s and p50/p95 latency for first reports, unchanged re-reports and
+ * re-reports with a few changed packages, the server's RSS, and the in-process
+ * ceiling (parse, normalise, hash) without HTTP or database.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import knex from 'knex';
+import { buildConfig } from '../helpers/config';
+import { createDatabase, migrateLatest } from '../../src/db';
+import { PkiStore } from '../../src/pki';
+import { projectRoot } from '../../src/paths';
+import { parseNativeReport } from '../../src/reports/native';
+import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from '../../src/reports/normalise';
+import { addRelay, ensureSite } from '../../src/repositories/sites';
+import { nativeReport, realPackages, variant } from './report-corpus';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+interface Target {
+  name: 'sqlite' | 'mysql';
+  env: Record<string, string>;
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function rssOf(pid: number): { rss: number; peak: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+function post(port: number, tls: { cert: Buffer; key: Buffer; ca: Buffer }, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = https.request(
+      { host: '127.0.0.1', servername: 'localhost', port, path: '/api/v1/reports', method: 'POST', agent: false, ...tls, headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', 'Content-Length': body.length } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>): Promise<void> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) latencies.push(await send(bodies[next++]));
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
+  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms`);
+}
+
+async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target> {
+  if (name === 'sqlite') {
+    const dataDir = path.join(dir, 'data');
+    return { name, env: { PATCHSCOPE_DATA_DIR: dataDir }, url: '', cleanup: async () => undefined };
+  }
+  const server = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const database = `patchscope_bench_${process.pid}`;
+  const admin = knex({ client: 'mysql2', connection: server });
+  await admin.raw(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  await admin.destroy();
+  const url = `${server}/${database}`;
+  return {
+    name,
+    env: { PATCHSCOPE_DB: url, PATCHSCOPE_DB_POOL_MAX: '20' },
+    url,
+    cleanup: async () => {
+      const dropper = knex({ client: 'mysql2', connection: server });
+      await dropper.raw(`DROP DATABASE IF EXISTS \`${database}\``);
+      await dropper.destroy();
+    },
+  };
+}
+
+async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
+  const target = await makeTarget(name, dir);
+  let child: ChildProcess | undefined;
+  try {
+    const pki = new PkiStore(path.join(dir, 'pki'));
+    pki.init({ keyBits: 3072 });
+    pki.issue('server', { commonName: 'localhost', name: 'server', sans: ['localhost', '127.0.0.1'] });
+    pki.issue('server', { commonName: 'relay.bench.example.org' });
+    const config = buildConfig({ dataDir: path.join(dir, 'data'), database: { url: target.url } });
+    const db = createDatabase(config);
+    await migrateLatest(db);
+    await addRelay(db, (await ensureSite(db, 'BENCH')).id, 'CN=relay.bench.example.org,OU=Servers,O=Patchscope');
+    await db.destroy();
+
+    const port = await freePort();
+    const cli = path.join(projectRoot, 'dist', 'src', 'cli', 'index.js');
+    child = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
+      env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', ...target.env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const tls = {
+      cert: fs.readFileSync(`${pki.basePath('server', 'relay.bench.example.org')}.crt`),
+      key: fs.readFileSync(`${pki.basePath('server', 'relay.bench.example.org')}.key`),
+      ca: fs.readFileSync(pki.caCertPath),
+    };
+    for (let i = 0; i < 100; i++) {
+      try {
+        await new Promise<void>((resolve, reject) => https.get({ host: '127.0.0.1', port, path: '/healthz', ca: tls.ca, servername: 'localhost' }, (r) => (r.resume(), resolve())).on('error', reject));
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const send = (body: Buffer) => post(port, tls, body);
+    const image = realPackages();
+    out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level`);
+    let total = 0;
+    for (const concurrency of [1, 4, 16]) {
+      const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
+      const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
+      const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, i, 2))));
+      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, i, 2), i + 100_000, 3))));
+      await runPhase('first', first, concurrency, send);
+      await runPhase('unchanged', first, concurrency, send);
+      await runPhase('changed', changed, concurrency, send);
+      total += 3 * count;
+    }
+    const mem = rssOf(child.pid as number);
+    out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);
+
+    if (soak > 0) {
+      const hosts = Array.from({ length: 500 }, (_, i) => zlib.gzipSync(nativeReport(`soak${i}.bench.example.org`, variant(image, i, 2))));
+      const samples: string[] = [];
+      for (let sent = 0; sent < soak; sent += hosts.length) {
+        const latencies: number[] = [];
+        let next = 0;
+        await Promise.all(Array.from({ length: 16 }, async () => { while (next < hosts.length) latencies.push(await send(hosts[next++])); }));
+        if ((sent / hosts.length) % 8 === 0) samples.push(`${sent + hosts.length}:${rssOf(child.pid as number).rss.toFixed(0)}MB`);
+      }
+      const end = rssOf(child.pid as number);
+      out(`  soak: ${soak} reports at c=16 (500 hosts, mostly unchanged); RSS by reports sent: ${samples.join(' ')}; end ${end.rss.toFixed(0)} MB, peak ${end.peak.toFixed(0)} MB`);
+    }
+  } finally {
+    child?.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await target.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The ceiling: the CPU work of ingest without HTTP, TLS or the database. */
+function ceiling(): void {
+  const image = realPackages();
+  const texts = Array.from({ length: 500 }, (_, i) => nativeReport(`wn${i}.example.org`, variant(image, i, 2)));
+  const started = performance.now();
+  for (const text of texts) {
+    const report = parseNativeReport(text, 'patchscope-1');
+    const packages = normalisePackages(report.packager, report.packages);
+    packageSetHash(report.packager, packages);
+    for (const pkg of packages) packageKeyHash(packageKey(report.packager, pkg));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  out(`ceiling (in process: parse, normalise, set hash, package key hashes; ${image.length} packages): ${(texts.length / seconds).toFixed(0)} reports/s, ${((seconds / texts.length) * 1000).toFixed(2)} ms per report`);
+}
+
+export async function run(args: string[]): Promise<void> {
+  const option = (name: string, fallback: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const which = option('db', 'both');
+  const hosts = Number(option('hosts', '400'));
+  const soak = Number(option('soak', '20000'));
+  out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
+  ceiling();
+  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, hosts, soak);
+}

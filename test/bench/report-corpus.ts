@@ -1,0 +1,89 @@
+/**
+ * Realistic reports for the benchmarks: the real rpm package lists in
+ * shared/data/packages (CentOS 7, CentOS 8 with modules, Fedora 26), merged
+ * and grown to ~1,500 packages by deriving extra packages from real names and
+ * versions, as a large worker-node image would have.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface BenchPackage {
+  name: string;
+  evr: string;
+  arch: string;
+  sourceName: string;
+  sourceEvr: string;
+}
+
+function sharedData(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, '..', 'shared', 'data');
+    if (fs.existsSync(path.join(candidate, 'packages'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`shared/data not found above ${__dirname}`);
+  }
+}
+
+/** NAME<TAB>[EPOCH:]VERSION-RELEASE<TAB>SIZE lines (snyk rpm-parser outputs; modules has a label column first). */
+function readRpmList(file: string, labelled: boolean): BenchPackage[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => line.split('\t'))
+    .map((cols) => (labelled ? cols.slice(1) : cols))
+    .filter(([name]) => name !== 'gpg-pubkey')
+    .map(([name, version]) => {
+      const evr = version.includes(':') ? version : `0:${version}`;
+      return { name, evr, arch: name.endsWith('-common') || name.endsWith('-doc') ? 'noarch' : 'x86_64', sourceName: name, sourceEvr: evr };
+    });
+}
+
+export function realPackages(target = 1500): BenchPackage[] {
+  const dir = path.join(sharedData(), 'packages', 'snyk-rpm-parser');
+  const byName = new Map<string, BenchPackage>();
+  for (const pkg of [...readRpmList(path.join(dir, 'centos7_many'), false), ...readRpmList(path.join(dir, 'modules'), true), ...readRpmList(path.join(dir, 'fedora26_many'), false)]) {
+    byName.set(pkg.name, pkg); // later lists win: one version per name, as on one host
+  }
+  const base = [...byName.values()];
+  const grown = [...base];
+  for (let i = 0; grown.length < target; i++) {
+    const from = base[i % base.length];
+    const suffix = ['-libs', '-devel', '-doc', '-tools', '-common'][Math.floor(i / base.length) % 5];
+    grown.push({ ...from, name: `${from.name}${suffix}` });
+  }
+  return grown.slice(0, target);
+}
+
+/** A host's variant of the image: `changes` packages get a host-specific release. */
+export function variant(packages: BenchPackage[], seed: number, changes: number): BenchPackage[] {
+  const out = packages.slice();
+  for (let k = 0; k < changes; k++) {
+    const i = (seed * 7919 + k * 104729) % out.length;
+    out[i] = { ...out[i], evr: `${out[i].evr}.${seed}.${k}` };
+  }
+  return out;
+}
+
+/** The native report text (DESIGN.md §6.1). */
+export function nativeReport(hostname: string, packages: BenchPackage[]): string {
+  const header = [
+    '#',
+    'arch: x86_64',
+    `host: ${hostname}`,
+    'kernel: 5.14.0-427.13.1.el9_4.x86_64',
+    'packager: rpm',
+    'site: BENCH',
+    'system: Rocky Linux 9.4 (Blue Onyx)',
+    'tag: worker-nodes',
+    'format: patchscope-1',
+    'os-id: rocky',
+    'os-version-id: 9.4',
+    'os-codename:',
+    'os-like: rhel centos fedora',
+    'reboot-required: no',
+    'client: patchscope-bench 1.0.0',
+    '#',
+  ];
+  const lines = packages.map((p) => `${p.name}\t${p.evr}\t${p.arch}\t${p.sourceName}\t${p.sourceEvr}`);
+  return `${header.join('\n')}\n${lines.join('\n')}\n#\n`;
+}

@@ -27,10 +27,41 @@ export async function insertReturningId(db: Knex, table: string, row: Record<str
   return Number(typeof inserted === 'object' ? inserted.id : inserted);
 }
 
-/** Inserts rows, skipping those that collide with a unique key (INSERT IGNORE / ON CONFLICT DO NOTHING). */
-export async function insertIgnore(db: Knex, table: string, rows: Record<string, unknown>[]): Promise<void> {
+/**
+ * Inserts many rows in as few statements as the dialect allows. knex writes a
+ * multi-row SQLite insert as SELECT … UNION ALL SELECT …, which SQLite caps at
+ * 500 terms and plans slowly; plain VALUES lists are used instead, sized to
+ * stay under SQLite's 32,766 bound parameters. `ignore` skips rows that
+ * collide with a unique key (INSERT IGNORE / INSERT OR IGNORE).
+ */
+export async function insertRows(db: Knex, table: string, rows: Record<string, unknown>[], options: { ignore?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
-  await db(table).insert(rows).onConflict().ignore();
+  const columns = Object.keys(rows[0]);
+  const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    if (dialectOf(db) === 'mysql') {
+      const query = db(table).insert(chunk);
+      await (options.ignore ? query.onConflict().ignore() : query);
+      continue;
+    }
+    const placeholders = `(${columns.map(() => '?').join(',')})`;
+    const values = chunk.flatMap((row) => columns.map((column) => normaliseValue(row[column]))) as Knex.Value[];
+    const verb = options.ignore ? 'INSERT OR IGNORE INTO' : 'INSERT INTO';
+    await db.raw(`${verb} ?? (${columns.map(() => '??').join(',')}) VALUES ${chunk.map(() => placeholders).join(',')}`, [table, ...columns, ...values]);
+  }
+}
+
+/** better-sqlite3 binds numbers, strings, buffers and null; booleans go in as 0/1 as knex would. */
+function normaliseValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/** Inserts rows, skipping those that collide with a unique key. */
+export async function insertIgnore(db: Knex, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  await insertRows(db, table, rows, { ignore: true });
 }
 
 /**

@@ -29,7 +29,7 @@ export function controlCharAt(s: string, allowTab = false): number {
 
 export function refuseControlChars(s: string, what: string, place: ReportPlace | null, allowTab = false): void {
   const at = controlCharAt(s, allowTab);
-  if (at >= 0) throw new ReportParseError(place, `${what} contains a control character (${hex(s.charCodeAt(at))}) at column ${at + 1}`);
+  if (at >= 0) throw new ReportParseError(place, `${what} contains a control character (${hex(s.charCodeAt(at))}) at character ${at + 1}`);
 }
 
 /** Free text (an OS name, a repository name): no control characters, at most `max` characters. */

@@ -1,15 +1,11 @@
 import type { Knex } from 'knex';
-import { insertIgnore, toDbTime } from '../db';
+import { insertIgnore, insertRows, toDbTime } from '../db';
 import type { ReportedRepo, ReportedUpdate } from '../reports/report';
 
 /** Replaces what the host's own package manager said it could update. */
 export async function replaceHostUpdates(db: Knex, hostId: number, updates: ReportedUpdate[]): Promise<void> {
   await db('host_updates').where({ host_id: hostId }).delete();
-  for (let i = 0; i < updates.length; i += 500) {
-    await db('host_updates').insert(
-      updates.slice(i, i + 500).map((u) => ({ host_id: hostId, name: u.name, version: u.version, arch: u.arch, repository: u.repository, kind: u.kind })),
-    );
-  }
+  await insertRows(db, 'host_updates', updates.map((u) => ({ host_id: hostId, name: u.name, version: u.version, arch: u.arch, repository: u.repository, kind: u.kind })));
 }
 
 export async function replaceHostRepos(db: Knex, hostId: number, repos: ReportedRepo[]): Promise<void> {

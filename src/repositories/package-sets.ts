@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertReturningId, toDbTime } from '../db';
+import { insertReturningId, insertRows, toDbTime } from '../db';
 
 export async function findPackageSetId(db: Knex, hash: string): Promise<number | undefined> {
   const row = await db('package_sets').where({ hash }).first('id');
@@ -23,9 +23,7 @@ export async function ensurePackageSet(db: Knex, hash: string, packageIds: numbe
     return raced;
   }
   const sorted = [...packageIds].sort((a, b) => a - b);
-  for (let i = 0; i < sorted.length; i += 1000) {
-    await db('package_set_items').insert(sorted.slice(i, i + 1000).map((packageId) => ({ package_set_id: id, package_id: packageId })));
-  }
+  await insertRows(db, 'package_set_items', sorted.map((packageId) => ({ package_set_id: id, package_id: packageId })));
   return id;
 }
 

@@ -20,8 +20,10 @@ const CHUNK = 500;
 export async function ensurePackageIds(db: Knex, inputs: PackageInput[]): Promise<Map<string, number>> {
   const ids = await findPackageIds(db, inputs.map((i) => i.keyHash));
   const missing = inputs.filter((i) => !ids.has(i.keyHash)).sort((a, b) => (a.keyHash < b.keyHash ? -1 : 1));
-  for (let i = 0; i < missing.length; i += CHUNK) {
-    const rows = missing.slice(i, i + CHUNK).map(({ keyHash, type, pkg }) => ({
+  await insertIgnore(
+    db,
+    'packages',
+    missing.map(({ keyHash, type, pkg }) => ({
       key_hash: keyHash,
       type,
       name: pkg.name,
@@ -31,9 +33,8 @@ export async function ensurePackageIds(db: Knex, inputs: PackageInput[]): Promis
       arch: pkg.arch,
       source_name: pkg.sourceName,
       source_version: pkg.sourceVersion,
-    }));
-    await insertIgnore(db, 'packages', rows);
-  }
+    })),
+  );
   if (missing.length) {
     for (const [hash, id] of await findPackageIds(db, missing.map((m) => m.keyHash))) ids.set(hash, id);
   }

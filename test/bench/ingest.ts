@@ -123,7 +123,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak
     const cli = path.join(projectRoot, 'dist', 'src', 'cli', 'index.js');
     child = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
       env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', ...target.env },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
     });
     const tls = {
       cert: fs.readFileSync(`${pki.basePath('server', 'relay.bench.example.org')}.crt`),

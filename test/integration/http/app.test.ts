@@ -26,30 +26,21 @@ describe('GET /healthz', () => {
   });
 });
 
-describe('errors', () => {
-  test('when a browser asks for a missing page, then it gets an HTML 404 that escapes what it echoes', async () => {
+describe('without a client certificate', () => {
+  test('when a page is asked for, then the 401 page carries a strict Content-Security-Policy and the stylesheet is public', async () => {
     const app = createApp({ config: t.config, db: t.db, logger });
-    const res = await request(app).get('/no/<script>alert(1)</script>').set('Accept', 'text/html').expect(404);
-    expect(res.headers['content-type']).toMatch(/html/);
-    expect(res.text).toContain('not_found');
-    expect(res.text).not.toContain('<script>alert(1)</script>');
-    expect(res.text).toContain('&lt;script&gt;');
-  });
-
-  test('when an API client asks for a missing resource, then it gets a JSON error with a stable code', async () => {
-    const app = createApp({ config: t.config, db: t.db, logger });
-    const res = await request(app).get('/api/v1/nothing').set('Accept', 'text/html').expect(404);
-    expect(res.body).toEqual({ error: { status: 404, code: 'not_found', message: 'nothing here: GET /api/v1/nothing' } });
-  });
-
-  test('when a page is served, then it carries a strict Content-Security-Policy', async () => {
-    const app = createApp({ config: t.config, db: t.db, logger });
-    const res = await request(app).get('/').set('Accept', 'text/html').expect(200);
+    const res = await request(app).get('/').set('Accept', 'text/html').expect(401);
     const csp = res.headers['content-security-policy'];
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(res.text).toContain('<link rel="stylesheet" href="/assets/patchscope.css">');
     await request(app).get('/assets/patchscope.css').expect(200).expect('Content-Type', /css/);
+  });
+
+  test('when an API path is asked for, then the answer is a JSON 401 saying what certificate is expected', async () => {
+    const app = createApp({ config: t.config, db: t.db, logger });
+    const res = await request(app).get('/api/v1/hosts').set('Accept', 'text/html').expect(401);
+    expect(res.body).toEqual({ error: { status: 401, code: 'unauthenticated', message: 'Refused: no client certificate was presented.', details: { reason: 'no_certificate' } } });
   });
 });

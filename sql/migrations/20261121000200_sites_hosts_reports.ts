@@ -74,6 +74,7 @@ export async function up(knex: Knex): Promise<void> {
     reference(t, 'package_set_id', 'package_sets');
     t.boolean('reboot_required').notNullable().defaultTo(false);
     t.string('extras_hash', 64); // sha256 of the reported updates and repos sections: tells an unchanged report
+    t.string('report_hash', 64); // sha256 of the last report's text: a byte-identical report skips parsing
     reference(t, 'origin_peer_id', 'peers').onDelete('SET NULL'); // null = reported locally
     t.string('status', 16).notNullable().defaultTo('not-covered');
     t.integer('cve_count').notNullable().defaultTo(0);

@@ -11,13 +11,15 @@ import { ensureOs } from '../repositories/oses';
 import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds, type PackageInput } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
-import { ensureSite } from '../repositories/sites';
+import { ensureSite, findSiteByName } from '../repositories/sites';
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
 import { PackageIdCache } from './package-id-cache';
 import type { Report } from './report';
 
 export interface IngestInput {
   report: Report;
+  /** sha256 of the report text as received, when it has one: a byte-identical re-report is recognised by it. */
+  reportHash?: string | null;
   /** The report as received (kept for the host's last few reports), or null. */
   rawText: string | null;
   sizeBytes: number;
@@ -52,12 +54,54 @@ export class IngestService {
     this.rules = [...osGroupRulesSchema.parse(deps.config.osGroups.rules), ...defaultOsGroupRules];
   }
 
+  /**
+   * The fast path for the nightly common case: a report byte-identical to the
+   * host's previous one. Only the header is read (to find and authorise the
+   * host); the host row is locked, its time moves and a report row is added.
+   * Returns null when the report is not such a repeat.
+   */
+  async ingestRepeat(
+    identity: { hostname: string; site: string | null },
+    meta: { reportHash: string; principal: string | null; remoteAddress: string | null; sizeBytes: number; format: Report['format'] },
+  ): Promise<IngestResult | null> {
+    const started = performance.now();
+    const siteName = identity.site ?? this.deps.config.reports.defaultSite;
+    const verified = meta.principal !== null;
+    const address = verified ? '' : (meta.remoteAddress ?? 'unknown').slice(0, 64);
+    return withTransaction(this.deps.db, async (trx) => {
+      const site = await findSiteByName(trx, siteName);
+      if (!site) return null;
+      const host = await lockHost(trx, site.id, identity.hostname, address);
+      if (!host || host.reportHash !== meta.reportHash || host.packageSetId === null) return null;
+      if (!verified && (await verifiedHostExists(trx, site.id, identity.hostname))) return null; // the full path refuses it
+      const now = toDbTime(new Date());
+      await touchHost(trx, host.id, now);
+      const set = await trx('package_sets').where({ id: host.packageSetId }).first('hash', 'package_count');
+      const reportId = await insertReport(trx, {
+        hostId: host.id, receivedAt: now, format: meta.format, hash: set.hash, packageSetId: host.packageSetId, changed: false,
+        principal: meta.principal ?? 'unverified', remoteAddress: meta.remoteAddress, sizeBytes: meta.sizeBytes,
+        processingMs: Math.round(performance.now() - started), rawText: null, // the same text is kept with the earlier report
+      });
+      this.counters.reports++;
+      return {
+        host: { hostname: identity.hostname, site: site.name, verified },
+        reportId,
+        created: false,
+        changed: false,
+        summary: { packages: Number(set.package_count), packageSet: set.hash, osGroup: null, rebootRequired: host.rebootRequired },
+      };
+    }, { readCommitted: true });
+  }
+
   async ingest(input: IngestInput): Promise<IngestResult> {
     const started = performance.now();
     const { report } = input;
     const packages = normalisePackages(report.packager, report.packages);
     const hash = packageSetHash(report.packager, packages);
-    const inputs: PackageInput[] = packages.map((pkg) => ({ keyHash: packageKeyHash(packageKey(report.packager, pkg)), type: report.packager, pkg }));
+    // Dictionary keys cost a hash per package; a set the database already has needs none.
+    const knownSet = await findPackageSetId(this.deps.db, hash);
+    const inputs = (): PackageInput[] => packages.map((pkg) => ({ keyHash: packageKeyHash(packageKey(report.packager, pkg)), type: report.packager, pkg }));
+    const prepared = knownSet === undefined ? inputs() : null;
     // What else a report can change besides its packages: the update and repo sections and the tags.
     const extrasHash = sha256(JSON.stringify([report.updates, report.repos, report.tags]));
     const mapped = mapOsGroup(report.os, report.packager, this.rules);
@@ -66,7 +110,11 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       const fresh = new Map<string, number>();
       try {
-        const result = await withTransaction(this.deps.db, (trx) => this.store(trx, input, { inputs, hash, extrasHash, group: mapped?.group ?? null, family, started, fresh }), { readCommitted: true });
+        const result = await withTransaction(
+          this.deps.db,
+          (trx) => this.store(trx, input, { inputs: () => prepared ?? inputs(), count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, fresh }),
+          { readCommitted: true },
+        );
         this.packageIds.addAll(fresh);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
@@ -84,13 +132,14 @@ export class IngestService {
   private async store(
     trx: Knex.Transaction,
     input: IngestInput,
-    prepared: { inputs: PackageInput[]; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; fresh: Map<string, number> },
+    prepared: { inputs: () => PackageInput[]; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; fresh: Map<string, number> },
   ): Promise<IngestResult> {
     const { report } = input;
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
     const now = toDbTime(new Date());
     const site = await ensureSite(trx, report.site ?? this.deps.config.reports.defaultSite);
+    const reportHash = input.reportHash ?? null;
     if (!verified && (await verifiedHostExists(trx, site.id, report.hostname))) {
       throw new ForbiddenError(`${report.hostname} reports with a certificate; reports for it without one are refused`);
     }
@@ -103,10 +152,10 @@ export class IngestService {
     let hostId: number;
     if (unchanged) {
       hostId = host.id;
-      await touchHost(trx, hostId, now);
+      await touchHost(trx, hostId, now, reportHash);
     } else {
-      setId ??= await ensurePackageSet(trx, prepared.hash, await this.packageIdsFor(trx, prepared.inputs, prepared.fresh));
-      const write = { osId, arch: report.arch, kernel: report.kernel, packageSetId: setId, rebootRequired, extrasHash: prepared.extrasHash };
+      setId ??= await ensurePackageSet(trx, prepared.hash, await this.packageIdsFor(trx, prepared.inputs(), prepared.fresh));
+      const write = { osId, arch: report.arch, kernel: report.kernel, packageSetId: setId, rebootRequired, extrasHash: prepared.extrasHash, reportHash };
       if (host) {
         hostId = host.id;
         await updateHostChanged(trx, hostId, write, now);
@@ -139,7 +188,7 @@ export class IngestService {
       reportId,
       created: host === undefined,
       changed: !unchanged,
-      summary: { packages: prepared.inputs.length, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
+      summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
     };
   }
 

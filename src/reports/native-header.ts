@@ -53,7 +53,8 @@ export class HeaderReader {
   finish(): NativeHeader {
     const host = this.values.get('host');
     if (!host) throw new ReportParseError(null, 'header "host" is missing');
-    const hostname = checkHostname(host.value, { line: host.line });
+    // CERN's reporter lists every name of the host ("host: a.cern.ch a.ipv6.cern.ch"); like Pakiti, take the first.
+    const hostname = checkHostname(host.value.split(/\s+/)[0], { line: host.line });
 
     const format = this.values.get('format');
     if (format && format.value !== 'patchscope-1') {

@@ -31,8 +31,8 @@ export function parsePakiti4(fields: Record<string, string>): Report {
   for (const [line, lineNo] of lines) {
     const f = splitQuoted(line);
     if (f === null || f.length !== 4) {
-      const got = f === null ? `${shown(line)} is not` : `has ${f.length} quoted fields, not`;
-      throw new ReportParseError({ field: 'pkgs', line: lineNo }, `package line ${got} 4 quoted fields ('name' 'epoch:version' 'release' 'arch')`);
+      const got = f === null ? `${shown(line)} is not a list of quoted fields` : `has ${f.length} quoted field${f.length === 1 ? '' : 's'}`;
+      throw new ReportParseError({ field: 'pkgs', line: lineNo }, `package line ${got}; expected 'name' 'epoch:version' 'release' 'arch'`);
     }
     rows.push([f, lineNo]);
   }

@@ -20,7 +20,7 @@ const str = z.string();
 const optionalStr = z.string().optional().default('');
 
 const bodySchema = z.object({
-  protocol: z.union([z.literal(2), z.literal('2')]).optional(),
+  protocol: z.union([z.literal(2), z.literal('2')], { error: 'this endpoint takes Patchman protocol 2' }).optional(),
   hostname: str,
   arch: str,
   kernel: str,

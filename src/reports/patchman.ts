@@ -65,8 +65,8 @@ function packageRows(value: string): PackageRow[] {
     const place = { field: 'packages', line: lineNo };
     const f = splitQuoted(line);
     if (f === null || (f.length !== 6 && f.length !== 8)) {
-      const got = f === null ? `${shown(line)} is not` : `has ${f.length} quoted fields, not`;
-      throw new ReportParseError(place, `package line ${got} 'name' 'epoch' 'version' 'release' 'arch' 'type'`);
+      const got = f === null ? `${shown(line)} is not a list of quoted fields` : `has ${f.length} quoted field${f.length === 1 ? '' : 's'}`;
+      throw new ReportParseError(place, `package line ${got}; expected 'name' 'epoch' 'version' 'release' 'arch' 'type'`);
     }
     rows.push({ name: f[0], epoch: f[1], version: f[2], release: f[3], arch: f[4], type: f[5], place });
   }

@@ -177,21 +177,19 @@ export function packageFromParts(
 }
 
 /**
- * The host name a report gives, lower-cased. CERN's reporter lists every name
- * of the host on the `host:` line ("a.cern.ch a.ipv6.cern.ch"); like Pakiti we
- * take the first. Labels are letters, digits, '-' and '_' (internal names
- * with '_' exist, and Pakiti took them).
+ * The host name a report gives, lower-cased, without a trailing dot. Labels
+ * are letters, digits, '-' and '_' (internal names with '_' exist, and
+ * Pakiti took them).
  */
 export function checkHostname(raw: string | undefined | null, place: ReportPlace | null): string {
-  const first = (raw ?? '').trim().split(/\s+/)[0];
-  if (!first) throw new ReportParseError(place, 'host name is missing');
-  let host = first.toLowerCase();
+  const given = (raw ?? '').trim();
+  if (given === '') throw new ReportParseError(place, 'host name is missing');
+  let host = given.toLowerCase();
   if (host.endsWith('.')) host = host.slice(0, -1);
-  checkText(host, 'host name', LIMITS.hostname, place);
-  const labels = host.split('.');
-  for (const label of labels) {
+  checkToken(host, 'host name', LIMITS.hostname, place);
+  for (const label of host.split('.')) {
     if (!/^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) {
-      throw new ReportParseError(place, `${shown(first)} is not a valid host name`);
+      throw new ReportParseError(place, `${shown(given)} is not a valid host name`);
     }
   }
   return host;

@@ -14,6 +14,7 @@ export interface HostRecord {
   packageSetId: number | null;
   rebootRequired: boolean;
   extrasHash: string | null;
+  reportHash: string | null;
 }
 
 function toRecord(row: Record<string, unknown>): HostRecord {
@@ -29,6 +30,7 @@ function toRecord(row: Record<string, unknown>): HostRecord {
     packageSetId: (row.package_set_id as number | null) ?? null,
     rebootRequired: Boolean(row.reboot_required),
     extrasHash: (row.extras_hash as string | null) ?? null,
+    reportHash: (row.report_hash as string | null) ?? null,
   };
 }
 
@@ -53,6 +55,7 @@ export interface HostWrite {
   packageSetId: number;
   rebootRequired: boolean;
   extrasHash: string | null;
+  reportHash: string | null;
 }
 
 function columns(write: HostWrite) {
@@ -63,6 +66,7 @@ function columns(write: HostWrite) {
     package_set_id: write.packageSetId,
     reboot_required: write.rebootRequired,
     extras_hash: write.extrasHash,
+    report_hash: write.reportHash,
   };
 }
 
@@ -86,7 +90,8 @@ export async function updateHostChanged(db: Knex, id: number, write: HostWrite, 
   await db('hosts').where({ id }).update({ ...columns(write), last_report_at: now, last_change_at: now });
 }
 
-export async function touchHost(db: Knex, id: number, now: string): Promise<void> {
-  await db('hosts').where({ id }).update({ last_report_at: now });
+/** An unchanged report: only the time moves (and the report hash, when the same list came in another form). */
+export async function touchHost(db: Knex, id: number, now: string, reportHash?: string | null): Promise<void> {
+  await db('hosts').where({ id }).update(reportHash === undefined ? { last_report_at: now } : { last_report_at: now, report_hash: reportHash });
 }
 

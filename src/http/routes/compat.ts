@@ -8,7 +8,7 @@ import { decodePakitiBody } from '../../reports/pakiti-body';
 import { parsePakiti4 } from '../../reports/pakiti4';
 import { parsePatchman1, parsePatchman2 } from '../../reports/patchman';
 import { bodyText, jsonBody, multipartFields, rawBody } from '../middleware/bodies';
-import { acceptReport } from './reports';
+import { acceptNativeText, acceptReport } from './reports';
 
 const PAKITI_MODES = ['store-only', 'store-and-report', 'report-only'];
 
@@ -37,18 +37,17 @@ export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router
     const mode = String(req.query.mode ?? 'store-only');
     if (!PAKITI_MODES.includes(mode)) throw new ValidationError(`unknown mode "${mode}"; use ${PAKITI_MODES.join(', ')}`);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    let report;
-    let rawText: string;
     if (protocol === '4') {
-      rawText = bodyText(body);
-      report = parsePakiti4(Object.fromEntries(new URLSearchParams(rawText)));
+      const rawText = bodyText(body);
+      const report = parsePakiti4(Object.fromEntries(new URLSearchParams(rawText)));
+      if (mode !== 'report-only') await acceptReport(ingest, req, report, rawText, body.length);
     } else if (protocol === '5') {
-      rawText = decodePakitiBody(req.headers['content-type'], body);
-      report = parseNativeReport(rawText, 'pakiti-5');
+      const rawText = decodePakitiBody(req.headers['content-type'], body);
+      if (mode === 'report-only') parseNativeReport(rawText, 'pakiti-5'); // validated, not stored
+      else await acceptNativeText(ingest, req, rawText, 'pakiti-5', body.length);
     } else {
       throw new ValidationError(`unsupported Pakiti protocol "${protocol}"; this server speaks 4 and 5`);
     }
-    if (mode !== 'report-only') await acceptReport(ingest, req, report, rawText, body.length);
     // In the report modes Pakiti lists the host's tagged CVEs after OK; evaluation supplies them.
     res.type('text/plain').send('OK\n');
   });

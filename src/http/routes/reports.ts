@@ -1,22 +1,37 @@
+import crypto from 'node:crypto';
 import { type Request, Router } from 'express';
 import { authorizeReport, requireKind } from '../../auth/authorize';
 import type { Config } from '../../config';
 import type { IngestService } from '../../reports/ingest';
 import { parseNativeReport } from '../../reports/native';
+import { peekNativeIdentity } from '../../reports/native-peek';
 import type { Report } from '../../reports/report';
 import { bodyText, rawBody } from '../middleware/bodies';
 import { presentIngest } from '../presenters/ingest';
 
+const remoteOf = (req: Request) => req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
+
 /** Checks who may send this report, then stores it. Shared by every report endpoint. */
-export async function acceptReport(ingest: IngestService, req: Request, report: Report, rawText: string | null, sizeBytes: number) {
+export async function acceptReport(ingest: IngestService, req: Request, report: Report, rawText: string | null, sizeBytes: number, reportHash: string | null = null) {
   if (req.principal) authorizeReport(req.principal, report);
-  return ingest.ingest({
-    report,
-    rawText,
-    sizeBytes,
-    principal: req.principal?.dn ?? null,
-    remoteAddress: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null,
-  });
+  return ingest.ingest({ report, rawText, reportHash, sizeBytes, principal: req.principal?.dn ?? null, remoteAddress: remoteOf(req) });
+}
+
+/**
+ * A native or Pakiti 5 report: a byte-identical repeat of the host's last
+ * report is recognised from its header and hash alone; anything else is
+ * parsed in full (and so validated) and stored.
+ */
+export async function acceptNativeText(ingest: IngestService, req: Request, text: string, format: 'patchscope-1' | 'pakiti-5', sizeBytes: number) {
+  const reportHash = crypto.createHash('sha256').update(text).digest('hex');
+  const identity = peekNativeIdentity(text);
+  if (identity) {
+    if (req.principal) authorizeReport(req.principal, identity);
+    const principal = req.principal?.dn ?? null;
+    const repeat = await ingest.ingestRepeat(identity, { reportHash, principal, remoteAddress: remoteOf(req), sizeBytes, format });
+    if (repeat) return repeat;
+  }
+  return acceptReport(ingest, req, parseNativeReport(text, format), text, sizeBytes, reportHash);
 }
 
 /** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay. */
@@ -24,9 +39,7 @@ export function reportRoutes({ config, ingest }: { config: Config; ingest: Inges
   const router = Router();
   router.post('/api/v1/reports', requireKind('host', 'relay'), rawBody(config.reports.maxBytes), async (req, res) => {
     const text = bodyText(req.body);
-    const report = parseNativeReport(text, 'patchscope-1');
-    const result = await acceptReport(ingest, req, report, text, Buffer.byteLength(text));
-    res.json(presentIngest(result));
+    res.json(presentIngest(await acceptNativeText(ingest, req, text, 'patchscope-1', req.body.length)));
   });
   return router;
 }

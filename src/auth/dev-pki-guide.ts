@@ -26,6 +26,14 @@ export function describeDevPki(dev: DevPki, config: Config): string {
     'In a browser: import the .p12 above (Settings → Privacy and security → Security → Manage certificates →',
     `Your certificates → Import, with the password above), trust the CA certificate, then open https://localhost:${port}/`,
     '',
+    ...(dev.host
+      ? [
+          'Report this machine (from a second terminal, in the directory you started the server in):',
+          `  sh client/patchscope-client --server https://localhost:${port} --cacert ${dev.caCert} --cert ${dev.host.cert} --key ${dev.host.key} --host ${dev.host.fqdn}`,
+          '  npx patchscope hosts list',
+          '',
+        ]
+      : []),
     'With curl, as the admin:',
     `  curl --cacert ${dev.caCert} --cert ${dev.admin?.cert ?? 'ADMIN.crt'} --key ${dev.admin?.key ?? 'ADMIN.key'} https://localhost:${port}/api/v1/whoami`,
     '',

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { osGroupRulesSchema } from '../advisories/os-groups';
 
 /**
  * The shape of the configuration. `config/default.json` must hold every key
@@ -53,8 +54,7 @@ export const configSchema = z.strictObject({
     patchmanUnverifiedNetworks: z.array(cidr),
   }),
   osGroups: z.strictObject({
-    // Checked in detail by the OS-group mapper (src/advisories/os-groups.ts) when it is built.
-    rules: z.array(z.record(z.string(), z.unknown())),
+    rules: osGroupRulesSchema,
   }),
   jobs: z.strictObject({
     pruneReports: z.string().refine((expression) => cron.validate(expression), { message: 'must be a cron expression such as "17 3 * * *"' }),

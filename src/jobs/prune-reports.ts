@@ -1,12 +1,18 @@
+import { deleteOrphanPackageSets } from '../repositories/package-sets';
 import { pruneReportsBefore } from '../repositories/reports';
 import type { Job } from './job';
 
-/** Deletes report rows past the retention period (a host's latest report always stays). */
+/**
+ * Deletes report rows past the retention period (a host's latest report
+ * always stays), then package sets nothing points at any more.
+ */
 export const pruneReports: Job = {
   name: 'prune-reports',
   schedule: (config) => config.jobs.pruneReports,
   async run({ db, config }) {
     const cutoff = new Date(Date.now() - config.reports.retentionDays * 86_400_000);
-    return { deleted: await pruneReportsBefore(db, cutoff), before: cutoff.toISOString() };
+    const deleted = await pruneReportsBefore(db, cutoff);
+    const orphanSets = await deleteOrphanPackageSets(db, new Date(Date.now() - 86_400_000));
+    return { deleted, orphanSets, before: cutoff.toISOString() };
   },
 };

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { defaultOsGroupRules, mapOsGroup, type OsGroupRule, osGroupRulesSchema } from '../advisories/os-groups';
+import { defaultOsGroupRules, mapOsGroup, type OsGroupRule } from '../advisories/os-groups';
 import type { Config } from '../config';
 import { toDbTime, withTransaction } from '../db';
 import { ForbiddenError } from '../errors';
@@ -9,12 +9,13 @@ import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../reposi
 import { type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs } from '../repositories/oses';
 import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
-import { ensurePackageIds, type PackageInput } from '../repositories/packages';
+import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
 import { ensureSite, findSiteByName } from '../repositories/sites';
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
 import { PackageIdCache } from './package-id-cache';
-import type { Report } from './report';
+import type { Report, ReportedPackage } from './report';
+import type { PackageType } from '../versions';
 
 export interface IngestInput {
   report: Report;
@@ -51,7 +52,7 @@ export class IngestService {
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {
     // Configured rules come first, so a site can override a built-in mapping.
-    this.rules = [...osGroupRulesSchema.parse(deps.config.osGroups.rules), ...defaultOsGroupRules];
+    this.rules = [...deps.config.osGroups.rules, ...defaultOsGroupRules];
   }
 
   /**
@@ -98,24 +99,19 @@ export class IngestService {
     const { report } = input;
     const packages = normalisePackages(report.packager, report.packages);
     const hash = packageSetHash(report.packager, packages);
-    // Dictionary keys cost a hash per package; a set the database already has needs none.
-    const knownSet = await findPackageSetId(this.deps.db, hash);
-    const inputs = (): PackageInput[] => packages.map((pkg) => ({ keyHash: packageKeyHash(packageKey(report.packager, pkg)), type: report.packager, pkg }));
-    const prepared = knownSet === undefined ? inputs() : null;
     // What else a report can change besides its packages: the update and repo sections and the tags.
     const extrasHash = sha256(JSON.stringify([report.updates, report.repos, report.tags]));
     const mapped = mapOsGroup(report.os, report.packager, this.rules);
     const family = report.packager === 'deb' ? 'dpkg' : 'rpm';
 
     for (let attempt = 1; ; attempt++) {
-      const fresh = new Map<string, number>();
       try {
+        const setId = await this.packageSet(report.packager, packages, hash);
         const result = await withTransaction(
           this.deps.db,
-          (trx) => this.store(trx, input, { inputs: () => prepared ?? inputs(), count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, fresh }),
+          (trx) => this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started }),
           { readCommitted: true },
         );
-        this.packageIds.addAll(fresh);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         return result;
@@ -129,10 +125,31 @@ export class IngestService {
     }
   }
 
+  /**
+   * The content-addressed package set for this list, made first if the
+   * database lacks it. Dictionary rows and sets are immutable and shared, so
+   * they are written ahead of the report's own transaction, in key order and
+   * in short statements: the report transaction then locks only its host's
+   * rows, which is what keeps many parallel senders free of deadlocks on
+   * InnoDB. A set whose report then failed is reused by the retry, and
+   * removed by the prune job if nothing ever points at it.
+   */
+  private async packageSet(type: PackageType, packages: ReportedPackage[], hash: string): Promise<number> {
+    const known = await findPackageSetId(this.deps.db, hash);
+    if (known !== undefined) return known;
+    // Dictionary keys cost a hash per package; only a new set needs them.
+    const inputs = packages.map((pkg) => ({ keyHash: packageKeyHash(packageKey(type, pkg)), type, pkg }));
+    const unknown = inputs.filter((i) => this.packageIds.get(i.keyHash) === undefined);
+    const found = unknown.length ? await ensurePackageIds(this.deps.db, unknown) : new Map<string, number>();
+    this.packageIds.addAll(found);
+    const ids = inputs.map((i) => this.packageIds.get(i.keyHash) ?? (found.get(i.keyHash) as number));
+    return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, ids), { readCommitted: true });
+  }
+
   private async store(
     trx: Knex.Transaction,
     input: IngestInput,
-    prepared: { inputs: () => PackageInput[]; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; fresh: Map<string, number> },
+    prepared: { setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number },
   ): Promise<IngestResult> {
     const { report } = input;
     const verified = input.principal !== null;
@@ -146,15 +163,13 @@ export class IngestService {
     const host = await lockHost(trx, site.id, report.hostname, unverifiedAddress);
     const osId = await ensureOs(trx, report.os, prepared.family, prepared.group);
     const rebootRequired = report.rebootRequired ?? false;
-    let setId = await findPackageSetId(trx, prepared.hash);
-
-    const unchanged = host !== undefined && setId !== undefined && isSame(host, { osId, setId, rebootRequired, report, extrasHash: prepared.extrasHash });
+    const setId = prepared.setId;
+    const unchanged = host !== undefined && isSame(host, { osId, setId, rebootRequired, report, extrasHash: prepared.extrasHash });
     let hostId: number;
     if (unchanged) {
       hostId = host.id;
       await touchHost(trx, hostId, now, reportHash);
     } else {
-      setId ??= await ensurePackageSet(trx, prepared.hash, await this.packageIdsFor(trx, prepared.inputs(), prepared.fresh));
       const write = { osId, arch: report.arch, kernel: report.kernel, packageSetId: setId, rebootRequired, extrasHash: prepared.extrasHash, reportHash };
       if (host) {
         hostId = host.id;
@@ -173,7 +188,7 @@ export class IngestService {
       receivedAt: now,
       format: report.format,
       hash: prepared.hash,
-      packageSetId: setId as number,
+      packageSetId: setId,
       changed: !unchanged,
       principal: input.principal ?? 'unverified',
       remoteAddress: input.remoteAddress,
@@ -190,14 +205,6 @@ export class IngestService {
       changed: !unchanged,
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
     };
-  }
-
-  /** Dictionary ids for the report's packages: from the cache where known, the database for the rest. */
-  private async packageIdsFor(trx: Knex, inputs: PackageInput[], fresh: Map<string, number>): Promise<number[]> {
-    const unknown = inputs.filter((i) => this.packageIds.get(i.keyHash) === undefined);
-    const found = unknown.length ? await ensurePackageIds(trx, unknown) : new Map<string, number>();
-    for (const [hash, id] of found) fresh.set(hash, id);
-    return inputs.map((i) => this.packageIds.get(i.keyHash) ?? (found.get(i.keyHash) as number));
   }
 }
 

@@ -26,7 +26,8 @@ export function peekNativeIdentity(text: string): { hostname: string; site: stri
     if (colon < 0) continue;
     const key = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
-    if (key === 'host') hostname = value.toLowerCase();
+    // As the parser does: the first name of a multi-name line, without a trailing dot.
+    if (key === 'host') hostname = (value.split(/\s+/)[0] ?? '').replace(/\.$/, '').toLowerCase() || null;
     else if (key === 'site') site = value || null;
   }
   return null;

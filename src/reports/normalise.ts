@@ -16,7 +16,7 @@
  *
  * Hot path (thousands of reports a minute, ~1,500 packages each): sorting
  * compares fields rather than building keys, a package already in canonical
- * form is reused, not copied, and the hash is fed in 16 KiB chunks rather
+ * form is reused, not copied, and the hash is fed 256 keys at a time rather
  * than one update per package.
  */
 import crypto from 'node:crypto';

@@ -147,7 +147,8 @@ export function packageFromFull(
   const srcName = sourceName === null || sourceName === '' ? null : checkToken(sourceName, 'source package name', LIMITS.source, place);
   let srcVersion: string | null = null;
   if (sourceVersion !== null && sourceVersion !== '') {
-    splitVersion(type, sourceVersion, 'source version', place);
+    // Most binaries have their source's version: that one is checked already.
+    if (sourceVersion !== full) splitVersion(type, sourceVersion, 'source version', place);
     srcVersion = checkText(sourceVersion, 'source version', LIMITS.source, place);
   }
   return { name, epoch: parts.epoch, version: parts.version, release: parts.release, arch, sourceName: srcName, sourceVersion: srcVersion };

@@ -18,8 +18,14 @@ export async function replaceHostRepos(db: Knex, hostId: number, repos: Reported
 /** Makes the host a member of exactly the groups named by its reported tags (admin-made groups are left alone). */
 export async function setReportedTags(db: Knex, hostId: number, tags: string[]): Promise<void> {
   const now = toDbTime(new Date());
-  if (tags.length) await insertIgnore(db, 'host_groups', tags.map((name) => ({ name, from_report: true, created_at: now })));
-  const groups: { id: number; name: string; from_report: number | boolean }[] = tags.length ? await db('host_groups').whereIn('name', tags).select('id', 'name', 'from_report') : [];
+  const find = (): Promise<{ id: number; name: string }[]> => (tags.length ? db('host_groups').whereIn('name', tags).select('id', 'name') : Promise.resolve([]));
+  let groups = await find();
+  // Insert only what is missing: INSERT IGNORE over existing rows would hold next-key locks until commit.
+  const missing = tags.filter((name) => !groups.some((g) => g.name === name));
+  if (missing.length) {
+    await insertIgnore(db, 'host_groups', missing.map((name) => ({ name, from_report: true, created_at: now })));
+    groups = await find();
+  }
   const reportedGroupIds = db('host_groups').where({ from_report: true }).select('id');
   await db('host_group_members').where({ host_id: hostId }).whereIn('host_group_id', reportedGroupIds).delete();
   if (groups.length) await insertIgnore(db, 'host_group_members', groups.map((g) => ({ host_group_id: g.id, host_id: hostId })));

@@ -30,3 +30,21 @@ export async function ensurePackageSet(db: Knex, hash: string, packageIds: numbe
 export async function packageSetHash(db: Knex, id: number): Promise<string | undefined> {
   return (await db('package_sets').where({ id }).first('hash'))?.hash;
 }
+
+/**
+ * Deletes package sets made before `cutoff` that no host and no report points
+ * at (left by a report whose transaction failed after its set was written, or
+ * by hosts that moved on and whose old reports were pruned).
+ */
+export async function deleteOrphanPackageSets(db: Knex, cutoff: Date): Promise<number> {
+  const ids: number[] = (
+    await db('package_sets as s')
+      .where('s.created_at', '<', toDbTime(cutoff))
+      .whereNotExists(db('hosts').whereRaw('hosts.package_set_id = s.id'))
+      .whereNotExists(db('reports').whereRaw('reports.package_set_id = s.id'))
+      .limit(10_000)
+      .select('s.id')
+  ).map((row: { id: number }) => row.id);
+  if (ids.length === 0) return 0;
+  return db('package_sets').whereIn('id', ids).delete();
+}

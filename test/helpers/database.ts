@@ -21,7 +21,7 @@ export interface TestDatabase {
 }
 
 /** A fresh, empty database of the configured dialect; migrated unless `migrate: false`. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { migrate?: boolean; poolMax?: number } = {}): Promise<TestDatabase> {
   const name = `patchscope_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   let config: Config;
   let cleanup: () => Promise<void>;
@@ -40,6 +40,7 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     config = buildConfig({ dataDir: dir });
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
   }
+  if (options.poolMax) config = { ...config, database: { ...config.database, poolMax: options.poolMax } };
   const db = createDatabase(config);
   if (options.migrate !== false) await migrateLatest(db);
   return {

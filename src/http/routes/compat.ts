@@ -11,6 +11,18 @@ import { bodyText, jsonBody, multipartFields, rawBody } from '../middleware/bodi
 import { acceptNativeText, acceptReport } from './reports';
 
 const PAKITI_MODES = ['store-only', 'store-and-report', 'report-only'];
+/** The Pakiti 2 client's "report" field: 0 store only, 1 store and report, 2 report only. */
+const LEGACY_MODES: Record<string, string> = { '0': 'store-only', '1': 'store-and-report', '2': 'report-only' };
+
+/** Form fields of a Pakiti 2 report (multipart, or a urlencoded body that is not a Pakiti 5 report), else null. */
+function pakitiFormFields(body: unknown, contentType: string | undefined): Record<string, string> | null {
+  if (!Buffer.isBuffer(body)) {
+    return body && typeof body === 'object' ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)])) : null;
+  }
+  if (!/application\/x-www-form-urlencoded/i.test(contentType ?? '') || body.subarray(0, 64).toString('latin1').trimStart().startsWith('#')) return null;
+  const fields = Object.fromEntries(new URLSearchParams(bodyText(body)));
+  return 'pkgs' in fields ? fields : null;
+}
 
 /** Hosts, relays, or (from configured networks only) unverified senders may report through these endpoints. */
 const reporters: RequestHandler = (req, _res, next) => {
@@ -31,19 +43,27 @@ export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router
   const pakitiAuth = createAuthenticator(deps, { unverifiedFrom: networkList(config.compat.pakitiUnverifiedNetworks) });
   const patchmanAuth = createAuthenticator(deps, { unverifiedFrom: networkList(config.compat.patchmanUnverifiedNetworks) });
 
+  // The Pakiti 2 client sends protocol 4 as a form, by hand or with curl -F; protocol 5 is a raw body.
+  const raw = rawBody(limit);
+  const multipart = multipartFields(limit);
+  const pakitiBody: RequestHandler = (req, res, next) => (req.is('multipart/form-data') ? multipart(req, res, next) : raw(req, res, next));
+
   const pakiti = Router();
-  pakiti.post(['/feed/', '/pakiti/feed/', '/feed', '/pakiti/feed'], pakitiAuth, reporters, rawBody(limit), async (req, res) => {
-    const protocol = String(req.query.protocol ?? '5');
-    const mode = String(req.query.mode ?? 'store-only');
-    if (!PAKITI_MODES.includes(mode)) throw new ValidationError(`unknown mode "${mode}"; use ${PAKITI_MODES.join(', ')}`);
+  pakiti.post(['/feed/', '/pakiti/feed/', '/feed', '/pakiti/feed'], pakitiAuth, reporters, pakitiBody, async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const fields = pakitiFormFields(req.body, req.headers['content-type']);
+    // Pakiti 3's server takes the protocol from the query, then the form's
+    // "protocol", then its "version" (the Pakiti 2 client sends version=4).
+    const protocol = String(req.query.protocol ?? fields?.protocol ?? fields?.version ?? '5');
+    const mode = String(req.query.mode ?? LEGACY_MODES[fields?.report ?? ''] ?? 'store-only');
+    if (!PAKITI_MODES.includes(mode)) throw new ValidationError(`unknown mode "${mode}"; use ${PAKITI_MODES.join(', ')}`);
     if (protocol === '4') {
-      const rawText = bodyText(body);
-      const report = parsePakiti4(Object.fromEntries(new URLSearchParams(rawText)));
-      if (mode !== 'report-only') await acceptReport(ingest, req, report, rawText, body.length);
+      if (!fields) throw new ValidationError('a Pakiti protocol 4 report is a form with the fields host, os, arch, kernel, pkgs, …');
+      const report = parsePakiti4(fields);
+      if (mode !== 'report-only') await acceptReport(ingest, req, report, JSON.stringify(fields), Number(req.headers['content-length'] ?? body.length));
     } else if (protocol === '5') {
       const rawText = decodePakitiBody(req.headers['content-type'], body);
-      if (mode === 'report-only') parseNativeReport(rawText, 'pakiti-5'); // validated, not stored
+      if (mode === 'report-only') parseNativeReport(rawText, 'pakiti-5'); // validated, not stored; evaluation will answer
       else await acceptNativeText(ingest, req, rawText, 'pakiti-5', body.length);
     } else {
       throw new ValidationError(`unsupported Pakiti protocol "${protocol}"; this server speaks 4 and 5`);

@@ -9,7 +9,7 @@ const logger = createLogger({ log: { level: 'silent' } });
 const DN = 'CN=wn01.example.org,OU=Hosts,O=Patchscope';
 
 beforeAll(async () => {
-  t = await createTestDatabase();
+  t = await createTestDatabase({ poolMax: 16 }); // sixteen senders, sixteen connections
   ingest = new IngestService({ db: t.db, config: t.config, logger });
 });
 afterAll(async () => t.drop());

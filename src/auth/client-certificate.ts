@@ -57,6 +57,14 @@ export function fromDer(der: Buffer, via: 'tls' | 'proxy'): ClientCertificate {
   };
 }
 
+/**
+ * Certificates already read, by SHA-256 fingerprint: a site's hosts present
+ * the same few thousand certificates every night, and reading one (X.509 and
+ * DN parsing) costs more than the rest of an unchanged report.
+ */
+const seen = new Map<string, ClientCertificate>();
+const SEEN_MAX = 20_000;
+
 /** The certificate the TLS handshake brought, with OpenSSL's verdict on it. */
 function fromSocket(socket: TLSSocket): CertificateCheck {
   const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
@@ -66,7 +74,13 @@ function fromSocket(socket: TLSSocket): CertificateCheck {
     const [code, reason] = tlsReasons[error] ?? ['certificate_refused', `the certificate failed verification (${error})`];
     return { ok: false, code, reason };
   }
-  return { ok: true, certificate: fromDer(peer.raw, 'tls') };
+  let certificate = seen.get(peer.fingerprint256);
+  if (!certificate) {
+    certificate = fromDer(peer.raw, 'tls');
+    if (seen.size >= SEEN_MAX) seen.clear();
+    seen.set(peer.fingerprint256, certificate);
+  }
+  return { ok: true, certificate };
 }
 
 /**

@@ -137,12 +137,15 @@ export class IngestService {
   private async packageSet(type: PackageType, packages: ReportedPackage[], hash: string): Promise<number> {
     const known = await findPackageSetId(this.deps.db, hash);
     if (known !== undefined) return known;
-    // Dictionary keys cost a hash per package; only a new set needs them.
-    const inputs = packages.map((pkg) => ({ keyHash: packageKeyHash(packageKey(type, pkg)), type, pkg }));
-    const unknown = inputs.filter((i) => this.packageIds.get(i.keyHash) === undefined);
-    const found = unknown.length ? await ensurePackageIds(this.deps.db, unknown) : new Map<string, number>();
-    this.packageIds.addAll(found);
-    const ids = inputs.map((i) => this.packageIds.get(i.keyHash) ?? (found.get(i.keyHash) as number));
+    // The cache is keyed by the package's canonical key, so only packages it
+    // has not seen cost a key hash and a database lookup.
+    const keys = packages.map((pkg) => packageKey(type, pkg));
+    const unknown = packages.flatMap((pkg, i) => (this.packageIds.get(keys[i]) === undefined ? [{ key: keys[i], keyHash: packageKeyHash(keys[i]), type, pkg }] : []));
+    if (unknown.length) {
+      const found = await ensurePackageIds(this.deps.db, unknown);
+      this.packageIds.addAll(unknown.map((u) => [u.key, found.get(u.keyHash) as number]));
+    }
+    const ids = keys.map((key) => this.packageIds.get(key) as number);
     return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, ids), { readCommitted: true });
   }
 

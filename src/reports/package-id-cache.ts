@@ -1,20 +1,20 @@
 /**
- * Dictionary ids of packages seen recently (key hash → id). Packages are never
- * deleted from the dictionary, so a cached id stays right; ids are only added
- * after the transaction that created them committed. Bounded: when full, the
+ * Dictionary ids of packages seen recently (canonical package key → id).
+ * Packages are never deleted from the dictionary, so a cached id stays right;
+ * ids are only added once the rows are committed. Bounded: when full, the
  * oldest half is dropped (Map keeps insertion order).
  */
 export class PackageIdCache {
   private readonly ids = new Map<string, number>();
 
-  constructor(private readonly capacity = 500_000) {}
+  constructor(private readonly capacity = 300_000) {}
 
-  get(keyHash: string): number | undefined {
-    return this.ids.get(keyHash);
+  get(key: string): number | undefined {
+    return this.ids.get(key);
   }
 
   addAll(entries: Iterable<[string, number]>): void {
-    for (const [hash, id] of entries) this.ids.set(hash, id);
+    for (const [key, id] of entries) this.ids.set(key, id);
     if (this.ids.size > this.capacity) {
       let drop = this.ids.size - this.capacity / 2;
       for (const key of this.ids.keys()) {

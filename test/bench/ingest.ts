@@ -7,8 +7,11 @@
  * certificate may report for many unique host names), one new TLS connection
  * per report as cron clients make them, at concurrency 1, 4 and 16. Prints
  * reports/s and p50/p95 latency for first reports, unchanged re-reports and
- * re-reports with a few changed packages, the server's RSS, and the in-process
- * ceiling (parse, normalise, hash) without HTTP or database.
+ * re-reports with a few changed packages; the server's CPU time per report
+ * (the bench client shares the machine's cores, so throughput here is a
+ * lower bound of what the server does with its clients elsewhere); the
+ * server's RSS; and the in-process ceiling (parse, normalise, hash) without
+ * HTTP or database.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,6 +54,12 @@ function rssOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
+/** CPU seconds (user + system) the process has used: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function post(port: number, tls: { cert: Buffer; key: Buffer; ca: Buffer }, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -66,9 +75,10 @@ function post(port: number, tls: { cert: Buffer; key: Buffer; ca: Buffer }, body
   });
 }
 
-async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>): Promise<void> {
+async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, serverPid: number): Promise<void> {
   const latencies: number[] = [];
   let next = 0;
+  const cpuBefore = cpuSeconds(serverPid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -76,9 +86,10 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const serverCpuMs = ((cpuSeconds(serverPid) - cpuBefore) * 1000) / bodies.length;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
-  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms`);
+  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  server CPU ${serverCpuMs.toFixed(1).padStart(5)} ms/report`);
 }
 
 async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target> {
@@ -121,7 +132,9 @@ async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak
 
     const port = await freePort();
     const cli = path.join(projectRoot, 'dist', 'src', 'cli', 'index.js');
-    child = spawn(process.execPath, [cli, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
+    // BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server; BENCH_SERVER_LOG=1 shows its log.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
       env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', ...target.env },
       stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
     });
@@ -147,9 +160,10 @@ async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
       const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, i, 2))));
       const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, i, 2), i + 100_000, 3))));
-      await runPhase('first', first, concurrency, send);
-      await runPhase('unchanged', first, concurrency, send);
-      await runPhase('changed', changed, concurrency, send);
+      const pid = child.pid as number;
+      await runPhase('first', first, concurrency, send, pid);
+      await runPhase('unchanged', first, concurrency, send, pid);
+      await runPhase('changed', changed, concurrency, send, pid);
       total += 3 * count;
     }
     const mem = rssOf(child.pid as number);

@@ -122,7 +122,9 @@ export async function up(knex: Knex): Promise<void> {
     t.string('remote_address', 64);
     t.integer('size_bytes').notNullable().defaultTo(0);
     t.integer('processing_ms').notNullable().defaultTo(0);
-    t.text('raw_text', 'longtext'); // kept for the last few reports per host only
+    // The report as received, gzip-compressed (a 1,500-package report is ~100 KB
+    // of text, ~15 KB compressed); kept for the last few reports per host only.
+    t.specificType('raw_gzip', 'longblob');
     t.index(['host_id', 'received_at']);
     t.index(['received_at']);
     t.index(['package_set_id']);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { findListings } from '../repositories/listings';
 import { findPeersByDn } from '../repositories/peers';
 import { findRelaySites } from '../repositories/sites';
 import { findUserByDn, type Role } from '../repositories/users';
@@ -44,20 +45,21 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](
  */
 export async function resolvePrincipal(db: Knex, cert: ClientCertificate): Promise<Resolution> {
   const base = { dn: cert.subjectDn, fingerprint: cert.fingerprint };
+  const listings = await findListings(db, cert.subjectDn);
 
-  const peers = (await findPeersByDn(db, cert.subjectDn)).filter((p) => p.direction === 'down' && p.enabled);
+  const peers = (listings.has('peer') ? await findPeersByDn(db, cert.subjectDn) : []).filter((p) => p.direction === 'down' && p.enabled);
   if (peers.length) {
     const peer = peers.find((p) => !p.fingerprint || p.fingerprint.toUpperCase() === cert.fingerprint.toUpperCase());
     if (!peer) return { ok: false, code: 'peer_fingerprint_mismatch', reason: `the certificate of peer ${peers[0].name} does not have the fingerprint recorded for it` };
     return { ok: true, principal: { ...base, kind: 'peer', peerId: peer.id, name: peer.name } };
   }
 
-  const user = await findUserByDn(db, cert.subjectDn);
+  const user = listings.has('user') ? await findUserByDn(db, cert.subjectDn) : undefined;
   if (user) {
     return { ok: true, principal: { ...base, kind: 'user', userId: user.id, name: user.name, role: user.role, sites: user.sites, hostGroups: user.hostGroups } };
   }
 
-  const relaySites = await findRelaySites(db, cert.subjectDn);
+  const relaySites = listings.has('relay') ? await findRelaySites(db, cert.subjectDn) : [];
   if (relaySites.length) return { ok: true, principal: { ...base, kind: 'relay', sites: relaySites.map(({ id, name }) => ({ id, name })) } };
 
   // A host certificate names its host in SAN dNSNames (IGTF host certificates

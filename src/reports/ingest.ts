@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { defaultOsGroupRules, mapOsGroup, type OsGroupRule } from '../advisories/os-groups';
 import type { Config } from '../config';
@@ -11,7 +12,7 @@ import { ensureOs } from '../repositories/oses';
 import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
-import { ensureSite, findSiteByName } from '../repositories/sites';
+import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites';
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
 import { PackageIdCache } from './package-id-cache';
 import type { Report, ReportedPackage } from './report';
@@ -49,6 +50,8 @@ export class IngestService {
   private readonly packageIds = new PackageIdCache();
   private readonly rules: OsGroupRule[];
   readonly counters = { reports: 0, changed: 0, retries: 0, deadlocks: 0 };
+  /** Site rows by name, for a minute: every report names its site, sites hardly ever change. */
+  private readonly sites = new Map<string, { site: SiteRow; until: number }>();
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {
     // Configured rules come first, so a site can override a built-in mapping.
@@ -70,7 +73,7 @@ export class IngestService {
     const verified = meta.principal !== null;
     const address = verified ? '' : (meta.remoteAddress ?? 'unknown').slice(0, 64);
     return withTransaction(this.deps.db, async (trx) => {
-      const site = await findSiteByName(trx, siteName);
+      const site = await this.site(trx, siteName, false);
       if (!site) return null;
       const host = await lockHost(trx, site.id, identity.hostname, address);
       if (!host || host.reportHash !== meta.reportHash || host.packageSetId === null) return null;
@@ -81,7 +84,7 @@ export class IngestService {
       const reportId = await insertReport(trx, {
         hostId: host.id, receivedAt: now, format: meta.format, hash: set.hash, packageSetId: host.packageSetId, changed: false,
         principal: meta.principal ?? 'unverified', remoteAddress: meta.remoteAddress, sizeBytes: meta.sizeBytes,
-        processingMs: Math.round(performance.now() - started), rawText: null, // the same text is kept with the earlier report
+        processingMs: Math.round(performance.now() - started), rawGzip: null, // the same text is kept with the earlier report
       });
       this.counters.reports++;
       return {
@@ -158,7 +161,7 @@ export class IngestService {
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
     const now = toDbTime(new Date());
-    const site = await ensureSite(trx, report.site ?? this.deps.config.reports.defaultSite);
+    const site = (await this.site(trx, report.site ?? this.deps.config.reports.defaultSite, true)) as SiteRow;
     const reportHash = input.reportHash ?? null;
     if (!verified && (await verifiedHostExists(trx, site.id, report.hostname))) {
       throw new ForbiddenError(`${report.hostname} reports with a certificate; reports for it without one are refused`);
@@ -197,7 +200,8 @@ export class IngestService {
       remoteAddress: input.remoteAddress,
       sizeBytes: input.sizeBytes,
       processingMs: Math.round(performance.now() - prepared.started),
-      rawText: keepRaw > 0 ? input.rawText : null,
+      // Level 1: a few hundred microseconds for a large report, most of gzip's saving.
+      rawGzip: keepRaw > 0 && input.rawText !== null ? zlib.gzipSync(input.rawText, { level: 1 }) : null,
     });
     if (keepRaw > 0 && input.rawText !== null) await trimRawText(trx, hostId, keepRaw);
 
@@ -208,6 +212,15 @@ export class IngestService {
       changed: !unchanged,
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
     };
+  }
+
+  private async site(db: Knex, name: string, create: boolean): Promise<SiteRow | undefined> {
+    const cached = this.sites.get(name);
+    if (cached && cached.until > Date.now()) return cached.site;
+    const found = await findSiteByName(db, name);
+    // Only a committed row is cached: one created here may still be rolled back with its report.
+    if (found) this.sites.set(name, { site: found, until: Date.now() + 60_000 });
+    return found ?? (create ? ensureSite(db, name) : undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { insertReturningId, toDbTime } from '../db';
 
@@ -12,7 +13,8 @@ export interface ReportRow {
   remoteAddress: string | null;
   sizeBytes: number;
   processingMs: number;
-  rawText: string | null;
+  /** The report text, gzip-compressed. */
+  rawGzip: Buffer | null;
 }
 
 export async function insertReport(db: Knex, report: ReportRow): Promise<number> {
@@ -27,14 +29,20 @@ export async function insertReport(db: Knex, report: ReportRow): Promise<number>
     remote_address: report.remoteAddress,
     size_bytes: report.sizeBytes,
     processing_ms: report.processingMs,
-    raw_text: report.rawText,
+    raw_gzip: report.rawGzip,
   });
 }
 
-/** Drops the raw text of all but the host's `keep` newest reports. */
+/** Drops the raw text of all but the host's `keep` newest reports that have it. */
 export async function trimRawText(db: Knex, hostId: number, keep: number): Promise<void> {
-  const cutoff = await db('reports').where({ host_id: hostId }).whereNotNull('raw_text').orderBy('id', 'desc').offset(keep).first('id');
-  if (cutoff) await db('reports').where({ host_id: hostId }).where('id', '<=', cutoff.id).whereNotNull('raw_text').update({ raw_text: null });
+  const cutoff = await db('reports').where({ host_id: hostId }).whereNotNull('raw_gzip').orderBy('id', 'desc').offset(keep).first('id');
+  if (cutoff) await db('reports').where({ host_id: hostId }).where('id', '<=', cutoff.id).whereNotNull('raw_gzip').update({ raw_gzip: null });
+}
+
+/** The raw text of a host's reports that still have it, newest first. */
+export async function rawReports(db: Knex, hostId: number): Promise<{ id: number; text: string }[]> {
+  const rows = await db('reports').where({ host_id: hostId }).whereNotNull('raw_gzip').orderBy('id', 'desc').select('id', 'raw_gzip');
+  return rows.map((row: { id: number; raw_gzip: Buffer }) => ({ id: row.id, text: zlib.gunzipSync(row.raw_gzip).toString('utf8') }));
 }
 
 /**

@@ -1,6 +1,8 @@
 // Three tiers, as DESIGN.md §3 says. `npm test` runs them all on SQLite;
-// `npm run test:mysql` runs the database suite (integration) on MariaDB.
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+// `npm run test:mysql` runs the database tiers (integration, e2e) on MariaDB.
+// ts-jest without type checking (isolatedModules): `npm run lint` type-checks,
+// and pure-JS transpiling keeps native platform packages out of the lock file.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {

@@ -4,7 +4,6 @@ import type { Knex } from 'knex';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import { createAuthenticator } from './auth/authenticate';
-import { requireKind } from './auth/authorize';
 import type { TrustMaterial } from './auth/trust-store';
 import { errorHandler, notFound } from './http/middleware/error-handler';
 import { securityHeaders } from './http/middleware/security-headers';
@@ -57,7 +56,7 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
   app.use(identityRoutes({ db }));
   app.use(reportRoutes({ config, ingest }));
   app.use(hostRoutes({ db }));
-  app.use(requireKind('user'), homeRoutes({ views, version }));
+  app.use(homeRoutes({ views, version }));
 
   app.use(notFound);
   app.use(errorHandler(views, logger.child({ area: 'http' })));

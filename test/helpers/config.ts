@@ -1,6 +1,6 @@
 import { type Config, loadConfig } from '../../src/config';
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** The default configuration (no environment), with overrides, for tests. */
 export function buildConfig(overrides: DeepPartial<Config> = {}): Config {

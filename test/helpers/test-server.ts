@@ -5,10 +5,9 @@ import type { Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { type Patchscope, startPatchscope } from '../../src/main';
 import { type Profile, PkiStore } from '../../src/pki';
+import type { DeepPartial } from './config';
 import { createTestDatabase, type TestDatabase } from './database';
 import type { Identity } from './https';
-
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 export interface TestServer {
   server: Patchscope;

@@ -2,6 +2,7 @@ import { type ErrorRequestHandler, type RequestHandler, Router } from 'express';
 import { type AuthDeps, createAuthenticator } from '../../auth/authenticate';
 import { networkList } from '../../auth/networks';
 import { AppError, ForbiddenError, ValidationError } from '../../errors';
+import type { Logger } from '../../logger';
 import type { IngestService } from '../../reports/ingest';
 import { parseNativeReport } from '../../reports/native';
 import { decodePakitiBody } from '../../reports/pakiti-body';
@@ -71,7 +72,7 @@ export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router
     // In the report modes Pakiti lists the host's tagged CVEs after OK; evaluation supplies them.
     res.type('text/plain').send('OK\n');
   });
-  pakiti.use(pakitiErrors);
+  pakiti.use(pakitiErrors(deps.logger.child({ area: 'pakiti' })));
   router.use(pakiti);
 
   router.post('/reports/upload/', patchmanAuth, reporters, multipartFields(limit), async (req, res) => {
@@ -89,8 +90,12 @@ export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router
 }
 
 /** Pakiti clients read the first line of the answer: OK, or ERROR with a status that says whose fault it was. */
-const pakitiErrors: ErrorRequestHandler = (err, _req, res, _next) => {
-  const status = err instanceof AppError ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
-  const message = err instanceof AppError || status < 500 ? String(err.message) : 'internal error';
-  res.status(status).type('text/plain').send(`ERROR\n${message}\n`);
-};
+function pakitiErrors(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const status = err instanceof AppError ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
+    const message = err instanceof AppError || status < 500 ? String(err.message) : 'internal error';
+    if (status >= 500) logger.error({ err, path: req.path }, 'unhandled error');
+    else logger.info({ status, path: req.path, msg: message }, 'report refused');
+    res.status(status).type('text/plain').send(`ERROR\n${message}\n`);
+  };
+}

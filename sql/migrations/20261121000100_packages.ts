@@ -27,11 +27,17 @@ export async function up(knex: Knex): Promise<void> {
     time(t, 'created_at').notNullable();
   });
 
+  // Clustered by set: a new set's 1,500 rows go in at the end of one index.
+  // No index (and so, on MySQL, no foreign key) on package_id: a new set would
+  // scatter 1,500 writes across it, and measured on SQLite that made a new set
+  // cost 4x more, growing with the table. Package ids come from the dictionary,
+  // whose rows are never deleted. Finding the sets that hold a package (after
+  // an advisory import) scans this table, which stays small next to the hosts
+  // it serves: sites share sets (300 sets of 1,500 packages for 10,000 hosts).
   await createTable(knex, 'package_set_items', (t) => {
     reference(t, 'package_set_id', 'package_sets').notNullable().onDelete('CASCADE');
-    reference(t, 'package_id', 'packages').notNullable();
+    t.integer('package_id').unsigned().notNullable();
     t.primary(['package_set_id', 'package_id']);
-    t.index(['package_id']);
   });
 }
 

@@ -158,8 +158,10 @@ async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak
     for (const concurrency of [1, 4, 16]) {
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
-      const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, i, 2))));
-      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, i, 2), i + 100_000, 3))));
+      // Seeds differ per level, so each level's hosts bring package sets the server has not seen yet.
+      const seed = (i: number) => concurrency * 1_000_000 + i;
+      const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, seed(i), 2))));
+      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, seed(i), 2), seed(i) + 500_000, 3))));
       const pid = child.pid as number;
       await runPhase('first', first, concurrency, send, pid);
       await runPhase('unchanged', first, concurrency, send, pid);

@@ -206,6 +206,21 @@ export class Sandbox {
   }
 }
 
+/** Inside a describe block: makes sandboxes for the shell, and cleans them all up after the block. */
+export function sandboxFactory(makeShell: () => Shell): () => Sandbox {
+  let shell: Shell;
+  const made: Sandbox[] = [];
+  beforeAll(() => {
+    shell = makeShell();
+  });
+  afterAll(() => made.forEach((sb) => sb.cleanup()));
+  return () => {
+    const sb = new Sandbox(shell);
+    made.push(sb);
+    return sb;
+  };
+}
+
 export function runProcess(
   command: string,
   args: string[],

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  byName, debian10StatusFile, expectedDpkgLines, fixturesDir, HEADER_KEYS, OS_RELEASE, parseReport, Sandbox,
-  sharedStatusFile, shells, statusStanzas, type Shell,
+  byName, debian10StatusFile, expectedDpkgLines, fixturesDir, HEADER_KEYS, OS_RELEASE, parseReport,
+  sharedStatusFile, sandboxFactory, shells, statusStanzas,
 } from './harness';
 
 jest.setTimeout(120_000);
@@ -16,17 +16,7 @@ jest.setTimeout(120_000);
 const aptFixture = (name: string) => path.join(fixturesDir, 'apt', name);
 
 describe.each(shells)('dpkg hosts under %s', (_name, makeShell) => {
-  let shell: Shell;
-  const sandboxes: Sandbox[] = [];
-  const sandbox = () => {
-    const sb = new Sandbox(shell);
-    sandboxes.push(sb);
-    return sb;
-  };
-  beforeAll(() => {
-    shell = makeShell();
-  });
-  afterAll(() => sandboxes.forEach((s) => s.cleanup()));
+  const sandbox = sandboxFactory(makeShell);
 
   test('Ubuntu 18.04 (texlive.status, 357 installed): header, every package with its source', async () => {
     const status = sharedStatusFile('claircore', 'texlive.status');

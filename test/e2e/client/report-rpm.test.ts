@@ -5,23 +5,13 @@
 import fs from 'node:fs';
 import {
   byName, expectedRpmLines, HEADER_KEYS, kernelRow, OS_RELEASE, rpmRowsFromSnyk, rpmRowsFromUbi9,
-  Sandbox, shells, type RpmRow, type Shell,
+  sandboxFactory, shells, type RpmRow,
 } from './harness';
 
 jest.setTimeout(60_000);
 
 describe.each(shells)('rpm hosts under %s', (_name, makeShell) => {
-  let shell: Shell;
-  const sandboxes: Sandbox[] = [];
-  const sandbox = () => {
-    const sb = new Sandbox(shell);
-    sandboxes.push(sb);
-    return sb;
-  };
-  beforeAll(() => {
-    shell = makeShell();
-  });
-  afterAll(() => sandboxes.forEach((s) => s.cleanup()));
+  const sandbox = sandboxFactory(makeShell);
 
   test('RHEL 9.0 UBI (aarch64): header, every package with its source, gpg-pubkey left out', async () => {
     const rows = rpmRowsFromUbi9();

@@ -28,31 +28,34 @@ export async function insertReturningId(db: Knex, table: string, row: Record<str
 }
 
 /**
- * Inserts many rows in as few statements as the dialect allows. knex writes a
+ * Inserts many rows in as few statements as the dialects allow. knex writes a
  * multi-row SQLite insert as SELECT … UNION ALL SELECT …, which SQLite caps at
  * 500 terms and plans slowly; plain VALUES lists are used instead, sized to
- * stay under SQLite's 32,766 bound parameters. `ignore` skips rows that
- * collide with a unique key (INSERT IGNORE / INSERT OR IGNORE).
+ * stay under SQLite's 32,766 bound parameters (and MySQL's 65,535). `ignore`
+ * skips rows that collide with a unique key (INSERT IGNORE / INSERT OR IGNORE).
  */
 export async function insertRows(db: Knex, table: string, rows: Record<string, unknown>[], options: { ignore?: boolean } = {}): Promise<void> {
   if (rows.length === 0) return;
+  const mysql = dialectOf(db) === 'mysql';
   const columns = Object.keys(rows[0]);
+  const verb = options.ignore ? (mysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO') : 'INSERT INTO';
+  const head = `${verb} ${db.client.wrapIdentifier(table)} (${columns.map((c) => db.client.wrapIdentifier(c)).join(',')}) VALUES `;
   const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
-    if (dialectOf(db) === 'mysql') {
-      const query = db(table).insert(chunk);
-      await (options.ignore ? query.onConflict().ignore() : query);
+    if (chunk.every((row) => columns.every((column) => Number.isSafeInteger(row[column])))) {
+      // Integer-only rows (package set items) go in as literals: binding
+      // thousands of parameters costs more in knex than the insert itself.
+      await db.raw(head + chunk.map((row) => `(${columns.map((column) => row[column]).join(',')})`).join(','));
       continue;
     }
     const placeholders = `(${columns.map(() => '?').join(',')})`;
     const values = chunk.flatMap((row) => columns.map((column) => normaliseValue(row[column]))) as Knex.Value[];
-    const verb = options.ignore ? 'INSERT OR IGNORE INTO' : 'INSERT INTO';
-    await db.raw(`${verb} ?? (${columns.map(() => '??').join(',')}) VALUES ${chunk.map(() => placeholders).join(',')}`, [table, ...columns, ...values]);
+    await db.raw(head + chunk.map(() => placeholders).join(','), values);
   }
 }
 
-/** better-sqlite3 binds numbers, strings, buffers and null; booleans go in as 0/1 as knex would. */
+/** The drivers bind numbers, strings, buffers and null; booleans go in as 0/1 as knex would. */
 function normaliseValue(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;

@@ -142,13 +142,19 @@ export class IngestService {
     if (known !== undefined) return known;
     // The cache is keyed by the package's canonical key, so only packages it
     // has not seen cost a key hash and a database lookup.
-    const keys = packages.map((pkg) => packageKey(type, pkg));
-    const unknown = packages.flatMap((pkg, i) => (this.packageIds.get(keys[i]) === undefined ? [{ key: keys[i], keyHash: packageKeyHash(keys[i]), type, pkg }] : []));
+    const ids: number[] = new Array(packages.length);
+    const unknown: { index: number; key: string; keyHash: string; type: PackageType; pkg: ReportedPackage }[] = [];
+    packages.forEach((pkg, index) => {
+      const key = packageKey(type, pkg);
+      const id = this.packageIds.get(key);
+      if (id === undefined) unknown.push({ index, key, keyHash: packageKeyHash(key), type, pkg });
+      else ids[index] = id;
+    });
     if (unknown.length) {
       const found = await ensurePackageIds(this.deps.db, unknown);
-      this.packageIds.addAll(unknown.map((u) => [u.key, found.get(u.keyHash) as number]));
+      for (const u of unknown) ids[u.index] = found.get(u.keyHash) as number;
+      this.packageIds.addAll(unknown.map((u) => [u.key, ids[u.index]]));
     }
-    const ids = keys.map((key) => this.packageIds.get(key) as number);
     return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, ids), { readCommitted: true });
   }
 

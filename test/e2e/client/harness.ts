@@ -18,6 +18,8 @@ import { projectRoot } from '../../../src/paths';
 import { sharedDataPath } from '../../helpers/shared-data';
 
 export const clientScript = path.join(projectRoot, 'client', 'patchscope-client');
+/** The script and the parts it sources (client/lib). */
+export const clientFiles = [clientScript, ...fs.readdirSync(path.join(projectRoot, 'client', 'lib')).sort().map((f) => path.join(projectRoot, 'client', 'lib', f))];
 export const fixturesDir = path.join(projectRoot, 'test', 'fixtures', 'client');
 export const standinsDir = path.join(fixturesDir, 'bin');
 

@@ -5,9 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { sharedDataPath } from '../../helpers/shared-data';
-import { clientScript, hasBusybox, OS_RELEASE, rpmRowsFromUbi9, Sandbox, shells, which, type Shell } from './harness';
+import { clientFiles, clientScript, hasBusybox, OS_RELEASE, rpmRowsFromUbi9, Sandbox, shells, which, type Shell } from './harness';
 
 jest.setTimeout(60_000);
 
@@ -160,15 +161,37 @@ describe.each(shells)('command line under %s', (_name, makeShell) => {
   });
 });
 
+describe('installed layout', () => {
+  test('when installed as bin/patchscope-client with share/patchscope-client beside it, then it finds its parts; without them it says so', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-install-'));
+    try {
+      fs.mkdirSync(path.join(root, 'sbin'));
+      fs.mkdirSync(path.join(root, 'share', 'patchscope-client'), { recursive: true });
+      fs.copyFileSync(clientScript, path.join(root, 'sbin', 'patchscope-client'));
+      fs.writeFileSync(path.join(root, 'not-a-report'), 'x\n');
+      const run = () => spawnSync('dash', [path.join(root, 'sbin', 'patchscope-client'), '--input', path.join(root, 'not-a-report'), '--output', '-'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      const missing = run();
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toMatch(/cannot find the client's parts/);
+      for (const file of clientFiles.slice(1)) fs.copyFileSync(file, path.join(root, 'share', 'patchscope-client', path.basename(file)));
+      const installed = run();
+      expect(installed.status).toBe(1);
+      expect(installed.stderr).toMatch(/is not a Patchscope\/Pakiti report/);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('portability', () => {
   const checkbashisms = which('checkbashisms');
   (checkbashisms ? test : test.skip)('checkbashisms finds nothing (apt-get install devscripts)', () => {
-    const r = spawnSync('checkbashisms', ['--force', '--extra', clientScript], { encoding: 'utf8' });
+    const r = spawnSync('checkbashisms', ['--force', '--extra', ...clientFiles], { encoding: 'utf8' });
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
   (which('shellcheck') ? test : test.skip)('shellcheck -s sh finds nothing', () => {
-    const r = spawnSync('shellcheck', ['-s', 'sh', clientScript], { encoding: 'utf8' });
+    const r = spawnSync('shellcheck', ['-s', 'sh', '-x', '-P', 'SCRIPTDIR', clientScript], { encoding: 'utf8' });
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
@@ -184,7 +207,7 @@ describe('portability', () => {
 
 describe("the client's rpmvercmp (awk) against rpm's test vectors", () => {
   // the awk function the client uses for kernels, cut from the script itself
-  const script = fs.readFileSync(clientScript, 'utf8');
+  const script = clientFiles.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
   const m = /\nRPMVERCMP_AWK='\n([\s\S]*?\n})'\n/.exec(script);
   const awks: string[][] = [['awk'], ...(hasBusybox ? [['busybox', 'awk']] : []),
     ...['mawk', 'gawk', 'original-awk'].filter((a) => which(a)).map((a) => [a])];

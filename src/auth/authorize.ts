@@ -31,14 +31,9 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
-/** Whether a user may see a site: admins and operators see all; others what their scope names. */
-export function canSeeSite(user: UserPrincipal, site: string): boolean {
-  return user.role === 'admin' || user.role === 'operator' || user.sites.includes(site);
-}
-
-/** Whether a user may change things (tags, exceptions, groups) within a site. */
-export function canManageSite(user: UserPrincipal, site: string): boolean {
-  return user.role === 'admin' || (user.role === 'site-admin' && user.sites.includes(site));
+/** The sites a user may see: undefined for all (admins and operators), else the sites of their scope. */
+export function visibleSites(user: UserPrincipal): string[] | undefined {
+  return user.role === 'admin' || user.role === 'operator' ? undefined : user.sites;
 }
 
 /**

@@ -4,6 +4,7 @@ import { withTransaction } from '../db';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { normalizeDn, subjectDn } from '../pki';
 import { recordAudit } from '../repositories/audit';
+import { findHostGroupId } from '../repositories/host-extras';
 import { ensureSite } from '../repositories/sites';
 import { deleteUser, findUserByDn, insertUser, type Role, roles, setUserScope, updateUserRole, type UserRow } from '../repositories/users';
 
@@ -44,9 +45,9 @@ export async function addUser(db: Knex, input: AddUserInput, actor: string): Pro
     for (const name of input.sites ?? []) siteIds.push((await ensureSite(trx, name)).id);
     const hostGroupIds = [];
     for (const name of input.hostGroups ?? []) {
-      const group = await trx('host_groups').where({ name }).first();
-      if (!group) throw new NotFoundError(`no host group named "${name}"`);
-      hostGroupIds.push(group.id as number);
+      const id = await findHostGroupId(trx, name);
+      if (id === undefined) throw new NotFoundError(`no host group named "${name}"`);
+      hostGroupIds.push(id);
     }
     await setUserScope(trx, id, { siteIds, hostGroupIds });
     await recordAudit(trx, { actor, action: 'user.add', targetType: 'user', target: dn, details: { role: input.role, sites: input.sites ?? [], hostGroups: input.hostGroups ?? [] } });

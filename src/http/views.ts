@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { helpers } from './helpers';
 
 export interface ViewEngine {
   /** Renders templates/pages/<page>.hbs inside templates/layouts/<layout>.hbs. */
@@ -16,7 +15,6 @@ export interface ViewEngine {
  */
 export function createViewEngine(templatesDir: string): ViewEngine {
   const hbs = Handlebars.create();
-  for (const [name, helper] of Object.entries(helpers)) hbs.registerHelper(name, helper);
   for (const file of listTemplates(path.join(templatesDir, 'partials'))) {
     hbs.registerPartial(file.name, fs.readFileSync(file.path, 'utf8'));
   }

@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs } from '../repositories/oses';
-import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
+import { ensurePackageSet, findPackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
 import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites';
@@ -80,7 +80,7 @@ export class IngestService {
       if (!verified && (await verifiedHostExists(trx, site.id, identity.hostname))) return null; // the full path refuses it
       const now = toDbTime(new Date());
       await touchHost(trx, host.id, now);
-      const set = await trx('package_sets').where({ id: host.packageSetId }).first('hash', 'package_count');
+      const set = (await findPackageSet(trx, host.packageSetId)) as { hash: string; packageCount: number };
       const reportId = await insertReport(trx, {
         hostId: host.id, receivedAt: now, format: meta.format, hash: set.hash, packageSetId: host.packageSetId, changed: false,
         principal: meta.principal ?? 'unverified', remoteAddress: meta.remoteAddress, sizeBytes: meta.sizeBytes,
@@ -92,7 +92,7 @@ export class IngestService {
         reportId,
         created: false,
         changed: false,
-        summary: { packages: Number(set.package_count), packageSet: set.hash, osGroup: null, rebootRequired: host.rebootRequired },
+        summary: { packages: set.packageCount, packageSet: set.hash, osGroup: null, rebootRequired: host.rebootRequired },
       };
     }, { readCommitted: true });
   }

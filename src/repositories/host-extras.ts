@@ -15,6 +15,10 @@ export async function replaceHostRepos(db: Knex, hostId: number, repos: Reported
   }
 }
 
+export async function findHostGroupId(db: Knex, name: string): Promise<number | undefined> {
+  return (await db('host_groups').where({ name }).first('id'))?.id;
+}
+
 /** Makes the host a member of exactly the groups named by its reported tags (admin-made groups are left alone). */
 export async function setReportedTags(db: Knex, hostId: number, tags: string[]): Promise<void> {
   const now = toDbTime(new Date());

@@ -27,8 +27,9 @@ export async function ensurePackageSet(db: Knex, hash: string, packageIds: numbe
   return id;
 }
 
-export async function packageSetHash(db: Knex, id: number): Promise<string | undefined> {
-  return (await db('package_sets').where({ id }).first('hash'))?.hash;
+export async function findPackageSet(db: Knex, id: number): Promise<{ hash: string; packageCount: number } | undefined> {
+  const row = await db('package_sets').where({ id }).first('hash', 'package_count');
+  return row ? { hash: row.hash, packageCount: Number(row.package_count) } : undefined;
 }
 
 /**

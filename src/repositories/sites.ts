@@ -21,11 +21,6 @@ export async function ensureSite(db: Knex, name: string): Promise<SiteRow> {
   return (await findSiteByName(db, name)) as SiteRow;
 }
 
-export async function listSites(db: Knex): Promise<SiteRow[]> {
-  const rows = await db('sites').orderBy('name');
-  return rows.map((row) => ({ id: row.id, name: row.name, local: Boolean(row.local) }));
-}
-
 /** Sites for which a certificate with this (canonical) DN is a relay (Pakiti's proxy mode). */
 export async function findRelaySites(db: Knex, dn: string): Promise<SiteRow[]> {
   const rows = await db('site_relays').join('sites', 'sites.id', 'site_relays.site_id').where('site_relays.dn_hash', dnHash(dn)).select('sites.*');

@@ -1,17 +1,12 @@
 import { Router } from 'express';
 import type { Knex } from 'knex';
-import { requireKind } from '../../auth/authorize';
+import { requireKind, visibleSites } from '../../auth/authorize';
 import type { UserPrincipal } from '../../auth/principal';
 import { NotFoundError } from '../../errors';
 import { countHosts, type HostFilter, listHosts } from '../../repositories/host-queries';
 import { presentHost } from '../presenters/host';
 import { listHostsQuery, showHostQuery } from '../schemas/hosts';
 import { validate } from '../validate';
-
-/** The sites a user may see; undefined = all (admins and operators). */
-function scopeOf(user: UserPrincipal): string[] | undefined {
-  return user.role === 'admin' || user.role === 'operator' ? undefined : user.sites;
-}
 
 const HOUR = 3_600_000;
 
@@ -23,7 +18,7 @@ export function hostRoutes({ db }: { db: Knex }): Router {
     const query = validate(listHostsQuery, req.query);
     const now = Date.now();
     const filter: HostFilter = {
-      sites: scopeOf(req.principal as UserPrincipal),
+      sites: visibleSites(req.principal as UserPrincipal),
       site: query.site,
       osGroup: query.osGroup,
       reportedSince: query.reportedWithinHours ? new Date(now - query.reportedWithinHours * HOUR) : undefined,
@@ -39,7 +34,7 @@ export function hostRoutes({ db }: { db: Knex }): Router {
   router.get('/api/v1/hosts/:hostname', async (req, res) => {
     const query = validate(showHostQuery, req.query);
     const hostname = String(req.params.hostname).toLowerCase();
-    const hosts = await listHosts(db, { sites: scopeOf(req.principal as UserPrincipal), site: query.site, hostname }, { limit: 50, offset: 0 });
+    const hosts = await listHosts(db, { sites: visibleSites(req.principal as UserPrincipal), site: query.site, hostname }, { limit: 50, offset: 0 });
     if (hosts.length === 0) throw new NotFoundError(`no host named ${hostname}${query.site ? ` at site ${query.site}` : ''} that you may see`);
     // One name can exist at several sites, and as unverified hosts from several addresses.
     res.json(hosts.length === 1 ? { host: presentHost(hosts[0]) } : { host: presentHost(hosts[0]), others: hosts.slice(1).map(presentHost) });

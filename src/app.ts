@@ -9,6 +9,7 @@ import { errorHandler, notFound } from './http/middleware/error-handler';
 import { securityHeaders } from './http/middleware/security-headers';
 import { healthRoutes } from './http/routes/health';
 import { compatRoutes } from './http/routes/compat';
+import { cveRoutes } from './http/routes/cves';
 import { homeRoutes } from './http/routes/home';
 import { hostRoutes } from './http/routes/hosts';
 import { identityRoutes } from './http/routes/identity';
@@ -17,6 +18,7 @@ import { createViewEngine } from './http/views';
 import type { Logger } from './logger';
 import { packageVersion, templatesDir } from './paths';
 import { IngestService } from './reports/ingest';
+import { createServices } from './services';
 
 export interface AppDeps {
   config: Config;
@@ -48,14 +50,16 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
   app.use(healthRoutes({ db, version, startedAt }));
 
   // Pakiti and Patchman clients: they authenticate themselves (and may be let in unverified from listed networks).
-  const ingest = new IngestService({ db, config, logger });
-  app.use(compatRoutes({ db, config, logger, trust, ingest }));
+  const services = createServices({ db, config, logger });
+  const ingest = new IngestService({ db, config, logger, evaluator: services.evaluator });
+  app.use(compatRoutes({ db, config, logger, trust, ingest, evaluator: services.evaluator }));
 
   // Everything below needs a client certificate that maps to a principal.
   app.use(createAuthenticator({ db, config, logger, trust }));
   app.use(identityRoutes({ db }));
   app.use(reportRoutes({ config, ingest }));
-  app.use(hostRoutes({ db }));
+  app.use(hostRoutes({ db, evaluator: services.evaluator }));
+  app.use(cveRoutes({ db, evaluator: services.evaluator }));
   app.use(homeRoutes({ views, version }));
 
   app.use(notFound);

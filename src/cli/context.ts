@@ -1,13 +1,16 @@
 import type { Knex } from 'knex';
+import pino from 'pino';
 import { type Config, loadConfig } from '../config';
 import { createDatabase, migrateLatest } from '../db';
 import { createLogger, type Logger } from '../logger';
+import { createServices, type Services } from '../services';
 
 /** What every command gets: the global options, and config/logger/database made on first use. */
 export class CliContext {
   private configValue?: Config;
   private loggerValue?: Logger;
   private dbValue?: Knex;
+  private servicesValue?: Services;
 
   constructor(private readonly options: { config?: string }) {}
 
@@ -17,7 +20,8 @@ export class CliContext {
   }
 
   get logger(): Logger {
-    this.loggerValue ??= createLogger(this.config);
+    // stderr: stdout carries the commands' answers (JSON for scripts).
+    this.loggerValue ??= createLogger(this.config, pino.destination(2));
     return this.loggerValue;
   }
 
@@ -30,6 +34,13 @@ export class CliContext {
   async database(): Promise<Knex> {
     if (this.config.database.migrateOnStart) await migrateLatest(this.db);
     return this.db;
+  }
+
+  /** The services over the migrated database. */
+  async services(): Promise<Services> {
+    const db = await this.database();
+    this.servicesValue ??= createServices({ db, config: this.config, logger: this.logger });
+    return this.servicesValue;
   }
 
   async close(): Promise<void> {

@@ -2,12 +2,15 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../paths';
 import { CliContext } from './context';
+import { registerAdvisories } from './advisories';
 import { registerCerts } from './certs';
+import { registerExceptions } from './exceptions';
 import { registerHosts } from './hosts';
 import { registerMigrate } from './migrate';
 import { registerPeers } from './peers';
 import { registerRelays } from './relays';
 import { registerServe } from './serve';
+import { registerTags } from './tags';
 import { registerUsers } from './users';
 import { registerVercmp } from './vercmp';
 
@@ -32,6 +35,9 @@ export function buildProgram(): { program: Command; context: () => CliContext } 
   registerRelays(program, getContext);
   registerPeers(program, getContext);
   registerHosts(program, getContext);
+  registerTags(program, getContext);
+  registerExceptions(program, getContext);
+  registerAdvisories(program, getContext);
   return { program, context: getContext };
 }
 

@@ -10,6 +10,17 @@ import { osGroupRulesSchema } from '../advisories/os-groups';
  */
 const cidr = z.string().refine(isAddressOrCidr, { message: 'must be an IP address or a CIDR block such as 10.0.0.0/8' });
 
+const cronExpression = z.string().refine((expression) => cron.validate(expression), { message: 'must be a cron expression such as "17 3 * * *"' });
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const configSchema = z.strictObject({
   env: z.string().min(1),
   dataDir: z.string().min(1),
@@ -56,8 +67,22 @@ export const configSchema = z.strictObject({
   osGroups: z.strictObject({
     rules: osGroupRulesSchema,
   }),
+  status: z.strictObject({
+    staleAfterDays: z.number().int().min(1),
+    parentGroups: z.array(
+      z.strictObject({
+        pattern: z.string().min(1).refine(compiles, { message: 'must be a valid regular expression' }),
+        parent: z.string().min(1).max(64),
+      }),
+    ),
+  }),
+  advisories: z.strictObject({
+    fetchTimeoutMs: z.number().int().min(1000),
+  }),
   jobs: z.strictObject({
-    pruneReports: z.string().refine((expression) => cron.validate(expression), { message: 'must be a cron expression such as "17 3 * * *"' }),
+    pruneReports: cronExpression,
+    syncAdvisories: cronExpression,
+    refreshStatus: cronExpression,
     enabled: z.boolean(),
   }),
   log: z.strictObject({

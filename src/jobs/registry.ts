@@ -5,8 +5,10 @@ import { acquireJobLock, releaseJobLock } from '../repositories/job-locks';
 import type { Job, JobDeps } from './job';
 import { pruneReports } from './prune-reports';
 import { refreshCrl } from './refresh-crl';
+import { refreshStatus } from './refresh-status';
+import { syncAdvisories } from './sync-advisories';
 
-export const jobs: Job[] = [pruneReports, refreshCrl];
+export const jobs: Job[] = [pruneReports, refreshCrl, syncAdvisories, refreshStatus];
 
 /** How long a job's lease lasts; a crashed holder's lease expires and another process takes over. */
 const LEASE_MS = 30 * 60_000;

@@ -7,7 +7,7 @@ import { toDbTime, withTransaction } from '../db';
 import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
-import { type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
+import { findHostJudged, type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs } from '../repositories/oses';
 import { ensurePackageSet, findPackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
@@ -16,6 +16,9 @@ import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites'
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
 import { PackageIdCache } from './package-id-cache';
 import type { Report, ReportedPackage } from './report';
+import type { Evaluator } from '../status/evaluator';
+import type { HostVuln } from '../status/host-status';
+import { findOsGroupId } from '../repositories/os-groups';
 import type { PackageType } from '../versions';
 
 export interface IngestInput {
@@ -31,11 +34,13 @@ export interface IngestInput {
 }
 
 export interface IngestResult {
-  host: { hostname: string; site: string; verified: boolean };
+  host: { id: number; hostname: string; site: string; verified: boolean };
   reportId: number;
   created: boolean;
   changed: boolean;
   summary: { packages: number; packageSet: string; osGroup: string | null; rebootRequired: boolean };
+  /** The host's evaluation after this report (null when evaluation failed; the report is stored anyway). */
+  judged: HostJudged | null;
 }
 
 /** MySQL error numbers worth one more try: a deadlock, a lock wait timeout, and two first reports of one host racing. */
@@ -53,7 +58,7 @@ export class IngestService {
   /** Site rows by name, for a minute: every report names its site, sites hardly ever change. */
   private readonly sites = new Map<string, { site: SiteRow; until: number }>();
 
-  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {
+  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
     // Configured rules come first, so a site can override a built-in mapping.
     this.rules = [...deps.config.osGroups.rules, ...defaultOsGroupRules];
   }
@@ -72,7 +77,7 @@ export class IngestService {
     const siteName = identity.site ?? this.deps.config.reports.defaultSite;
     const verified = meta.principal !== null;
     const address = verified ? '' : (meta.remoteAddress ?? 'unknown').slice(0, 64);
-    return withTransaction(this.deps.db, async (trx) => {
+    const result = await withTransaction(this.deps.db, async (trx) => {
       const site = await this.site(trx, siteName, false);
       if (!site) return null;
       const host = await lockHost(trx, site.id, identity.hostname, address);
@@ -88,13 +93,33 @@ export class IngestService {
       });
       this.counters.reports++;
       return {
-        host: { hostname: identity.hostname, site: site.name, verified },
+        host: { id: host.id, hostname: identity.hostname, site: site.name, verified },
         reportId,
         created: false,
         changed: false,
         summary: { packages: set.packageCount, packageSet: set.hash, osGroup: null, rebootRequired: host.rebootRequired },
+        judged: host.judged,
       };
     }, { readCommitted: true });
+    // A stale host that reports again is judged again; otherwise nothing it holds has changed.
+    if (!result) return null;
+    return withKernelReboot(result.judged?.status === 'stale' ? await this.judge(result) : result);
+  }
+
+  /**
+   * Evaluates the host after its report committed: only packages the cache
+   * lacks are matched. A failure here does not undo the stored report; the
+   * next evaluation catches up.
+   */
+  private async judge(result: IngestResult): Promise<IngestResult> {
+    try {
+      await this.deps.evaluator.evaluateHosts({ ids: [result.host.id] });
+      const judged = (await findHostJudged(this.deps.db, result.host.id)) ?? null;
+      return { ...result, judged };
+    } catch (err) {
+      this.deps.logger.error({ area: 'ingest', err, host: result.host.hostname }, 'evaluating the host after its report failed');
+      return { ...result, judged: null };
+    }
   }
 
   async ingest(input: IngestInput): Promise<IngestResult> {
@@ -117,7 +142,7 @@ export class IngestService {
         );
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
-        return result;
+        return withKernelReboot(result.changed || result.judged?.status === 'stale' ? await this.judge(result) : result);
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
         if (errno === 1213) this.counters.deadlocks++;
@@ -126,6 +151,20 @@ export class IngestService {
         this.deps.logger.warn({ area: 'ingest', errno, attempt, host: report.hostname }, 'retrying report after a database conflict');
       }
     }
+  }
+
+  /**
+   * The CVEs a report's host would have, without storing the report (Pakiti's
+   * report-only mode). Only the content-addressed package set is written: it
+   * is shared, immutable, and pruned when nothing points at it.
+   */
+  async judgeUnstored(report: Report): Promise<HostVuln[]> {
+    const packages = normalisePackages(report.packager, report.packages);
+    const setId = await this.packageSet(report.packager, packages, packageSetHash(report.packager, packages));
+    const group = mapOsGroup(report.os, report.packager, this.rules)?.group ?? null;
+    const osGroupId = group === null ? null : ((await findOsGroupId(this.deps.db, group)) ?? null);
+    const judged = await this.deps.evaluator.judgeSet({ osGroupId, osGroup: group, packageSetId: setId, kernel: report.kernel, type: report.packager });
+    return judged.vulns;
   }
 
   /**
@@ -212,11 +251,12 @@ export class IngestService {
     if (keepRaw > 0 && input.rawText !== null) await trimRawText(trx, hostId, keepRaw);
 
     return {
-      host: { hostname: report.hostname, site: site.name, verified },
+      host: { id: hostId, hostname: report.hostname, site: site.name, verified },
       reportId,
       created: host === undefined,
       changed: !unchanged,
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
+      judged: host?.judged ?? null,
     };
   }
 
@@ -228,6 +268,12 @@ export class IngestService {
     if (found) this.sites.set(name, { site: found, until: Date.now() + 60_000 });
     return found ?? (create ? ensureSite(db, name) : undefined);
   }
+}
+
+/** Reboot required: the client says so, or an installed kernel is newer than the running one. */
+function withKernelReboot(result: IngestResult): IngestResult {
+  if (!result.judged?.kernelReboot || result.summary.rebootRequired) return result;
+  return { ...result, summary: { ...result.summary, rebootRequired: true } };
 }
 
 function isSame(host: HostRecord, now: { osId: number; setId: number; rebootRequired: boolean; report: Report; extrasHash: string }): boolean {

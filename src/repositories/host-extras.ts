@@ -34,3 +34,16 @@ export async function setReportedTags(db: Knex, hostId: number, tags: string[]):
   await db('host_group_members').where({ host_id: hostId }).whereIn('host_group_id', reportedGroupIds).delete();
   if (groups.length) await insertIgnore(db, 'host_group_members', groups.map((g) => ({ host_group_id: g.id, host_id: hostId })));
 }
+
+export interface HostUpdateRow {
+  name: string;
+  version: string;
+  arch: string;
+  repository: string | null;
+  kind: string;
+}
+
+/** What the host's package manager last said it could update. */
+export async function listHostUpdates(db: Knex, hostId: number): Promise<HostUpdateRow[]> {
+  return db('host_updates').where({ host_id: hostId }).orderBy('name').select('name', 'version', 'arch', 'repository', 'kind');
+}

@@ -11,9 +11,11 @@ export interface HostFilter {
   /** Last report before this time (stale hosts). */
   reportedBefore?: Date;
   hostname?: string;
+  status?: string;
 }
 
 export interface HostSummary {
+  id: number;
   hostname: string;
   site: string;
   verified: boolean;
@@ -26,6 +28,8 @@ export interface HostSummary {
   packageSet: string | null;
   rebootRequired: boolean;
   status: string;
+  counts: { cves: number; fixableCves: number; taggedCves: number; kevCves: number; updates: number; securityUpdates: number };
+  evaluatedAt: Date | null;
   firstReportAt: Date;
   lastReportAt: Date;
   lastChangeAt: Date;
@@ -43,6 +47,7 @@ function base(db: Knex, filter: HostFilter) {
   if (filter.reportedSince) query.where('hosts.last_report_at', '>=', toDbTime(filter.reportedSince));
   if (filter.reportedBefore) query.where('hosts.last_report_at', '<', toDbTime(filter.reportedBefore));
   if (filter.hostname) query.where('hosts.hostname', filter.hostname);
+  if (filter.status) query.where('hosts.status', filter.status);
   return query;
 }
 
@@ -65,6 +70,7 @@ export async function listHosts(db: Knex, filter: HostFilter, page: { limit: num
     .limit(page.limit)
     .offset(page.offset);
   return rows.map((row: Record<string, unknown>) => ({
+    id: row.id as number,
     hostname: row.hostname as string,
     site: row.site_name as string,
     verified: Boolean(row.verified),
@@ -75,10 +81,29 @@ export async function listHosts(db: Knex, filter: HostFilter, page: { limit: num
     kernel: (row.kernel as string | null) ?? null,
     packageCount: Number(row.package_count ?? 0),
     packageSet: (row.set_hash as string | null) ?? null,
-    rebootRequired: Boolean(row.reboot_required),
+    rebootRequired: Boolean(row.reboot_required) || Boolean(row.kernel_reboot),
     status: row.status as string,
+    counts: {
+      cves: Number(row.cve_count),
+      fixableCves: Number(row.fixable_cve_count),
+      taggedCves: Number(row.tagged_cve_count),
+      kevCves: Number(row.kev_cve_count),
+      updates: Number(row.update_count),
+      securityUpdates: Number(row.security_update_count),
+    },
+    evaluatedAt: fromDbTime(row.evaluated_at as string | null),
     firstReportAt: fromDbTime(row.first_report_at as string) as Date,
     lastReportAt: fromDbTime(row.last_report_at as string) as Date,
     lastChangeAt: fromDbTime(row.last_change_at as string) as Date,
   }));
+}
+
+/** Name, site and verification of these hosts, by id. */
+export async function hostIdentities(db: Knex, ids: number[]): Promise<Map<number, { hostname: string; site: string; verified: boolean }>> {
+  const found = new Map<number, { hostname: string; site: string; verified: boolean }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db('hosts').join('sites', 'sites.id', 'hosts.site_id').whereIn('hosts.id', ids.slice(i, i + 500)).select('hosts.id', 'hosts.hostname', 'sites.name as site', 'hosts.verified');
+    for (const r of rows) found.set(r.id, { hostname: r.hostname, site: r.site, verified: Boolean(r.verified) });
+  }
+  return found;
 }

@@ -15,6 +15,34 @@ export interface HostRecord {
   rebootRequired: boolean;
   extrasHash: string | null;
   reportHash: string | null;
+  /** What the last evaluation concluded (status and counts cached on the host). */
+  judged: HostJudged;
+}
+
+export interface HostJudged {
+  status: string;
+  cveCount: number;
+  fixableCveCount: number;
+  taggedCveCount: number;
+  kevCveCount: number;
+  kernelReboot: boolean;
+}
+
+function toJudged(row: Record<string, unknown>): HostJudged {
+  return {
+    status: row.status as string,
+    cveCount: Number(row.cve_count),
+    fixableCveCount: Number(row.fixable_cve_count),
+    taggedCveCount: Number(row.tagged_cve_count),
+    kevCveCount: Number(row.kev_cve_count),
+    kernelReboot: Boolean(row.kernel_reboot),
+  };
+}
+
+/** The cached evaluation of one host. */
+export async function findHostJudged(db: Knex, id: number): Promise<HostJudged | undefined> {
+  const row = await db('hosts').where({ id }).first('status', 'cve_count', 'fixable_cve_count', 'tagged_cve_count', 'kev_cve_count', 'kernel_reboot');
+  return row ? toJudged(row) : undefined;
 }
 
 function toRecord(row: Record<string, unknown>): HostRecord {
@@ -31,6 +59,7 @@ function toRecord(row: Record<string, unknown>): HostRecord {
     rebootRequired: Boolean(row.reboot_required),
     extrasHash: (row.extras_hash as string | null) ?? null,
     reportHash: (row.report_hash as string | null) ?? null,
+    judged: toJudged(row),
   };
 }
 

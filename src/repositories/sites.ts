@@ -38,3 +38,9 @@ export async function removeRelay(db: Knex, siteId: number, dn: string): Promise
 export async function listRelays(db: Knex): Promise<{ site: string; dn: string }[]> {
   return db('site_relays').join('sites', 'sites.id', 'site_relays.site_id').select('sites.name as site', 'site_relays.dn').orderBy(['sites.name', 'site_relays.dn']);
 }
+
+/** The ids of these sites (unknown names are left out). */
+export async function siteIdsByNames(db: Knex, names: string[]): Promise<number[]> {
+  if (names.length === 0) return [];
+  return (await db('sites').whereIn('name', names).select('id')).map((r: { id: number }) => r.id);
+}

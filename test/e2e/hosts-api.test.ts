@@ -1,6 +1,7 @@
 /** GET /api/v1/hosts and /api/v1/hosts/:hostname over real TLS: filters, pages, scopes. */
 import { addUser } from '../../src/auth/user-admin';
 import { IngestService } from '../../src/reports/ingest';
+import { Evaluator } from '../../src/status/evaluator';
 import { createLogger } from '../../src/logger';
 import { buildReport } from '../helpers/factories';
 import { httpsRequest, type Identity } from '../helpers/https';
@@ -17,7 +18,8 @@ beforeAll(async () => {
   viewer = s.identity('user', 'Vic Viewer');
   await addUser(s.t.db, { dn: 'CN=Ada Admin,OU=Users,O=Patchscope', role: 'admin' }, 'test');
   await addUser(s.t.db, { dn: 'CN=Vic Viewer,OU=Users,O=Patchscope', role: 'viewer', sites: ['BRNO'] }, 'test');
-  const ingest = new IngestService({ db: s.t.db, config: s.config, logger: createLogger({ log: { level: 'silent' } }) });
+  const logger = createLogger({ log: { level: 'silent' } });
+  const ingest = new IngestService({ db: s.t.db, config: s.config, logger, evaluator: new Evaluator({ db: s.t.db, config: s.config, logger }) });
   for (let i = 1; i <= 5; i++) await ingest.ingest({ report: buildReport({ hostname: `p${i}.example.org`, site: 'PRAGUE' }), rawText: null, sizeBytes: 0, principal: 'CN=x', remoteAddress: null });
   const debian = { name: 'Debian GNU/Linux 12 (bookworm)', id: 'debian', versionId: '12', codename: 'bookworm', idLike: [] };
   await ingest.ingest({ report: buildReport({ hostname: 'b1.example.org', site: 'BRNO', os: debian, packager: 'deb' }), rawText: null, sizeBytes: 0, principal: 'CN=x', remoteAddress: null });

@@ -15,6 +15,8 @@ export function presentHost(host: HostSummary) {
     packageSet: host.packageSet,
     rebootRequired: host.rebootRequired,
     status: host.status,
+    counts: host.counts,
+    evaluatedAt: host.evaluatedAt?.toISOString() ?? null,
     firstReportAt: host.firstReportAt.toISOString(),
     lastReportAt: host.lastReportAt.toISOString(),
     lastChangeAt: host.lastChangeAt.toISOString(),

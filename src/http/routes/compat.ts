@@ -3,7 +3,11 @@ import { type AuthDeps, createAuthenticator } from '../../auth/authenticate';
 import { networkList } from '../../auth/networks';
 import { AppError, ForbiddenError, ValidationError } from '../../errors';
 import type { Logger } from '../../logger';
-import type { IngestService } from '../../reports/ingest';
+import type { IngestResult, IngestService } from '../../reports/ingest';
+import type { Report } from '../../reports/report';
+import { authorizeReport } from '../../auth/authorize';
+import type { Evaluator } from '../../status/evaluator';
+import { taggedCveLines } from '../../status/pakiti-answer';
 import { parseNativeReport } from '../../reports/native';
 import { decodePakitiBody } from '../../reports/pakiti-body';
 import { parsePakiti4 } from '../../reports/pakiti4';
@@ -37,8 +41,8 @@ const reporters: RequestHandler = (req, _res, next) => {
  * to take certificate-less reports from listed networks; those are stored as
  * unverified hosts.
  */
-export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router {
-  const { config, ingest } = deps;
+export function compatRoutes(deps: AuthDeps & { ingest: IngestService; evaluator: Evaluator }): Router {
+  const { config, ingest, evaluator } = deps;
   const limit = config.reports.maxBytes;
   const router = Router();
   const pakitiAuth = createAuthenticator(deps, { unverifiedFrom: networkList(config.compat.pakitiUnverifiedNetworks) });
@@ -58,19 +62,26 @@ export function compatRoutes(deps: AuthDeps & { ingest: IngestService }): Router
     const protocol = String(req.query.protocol ?? fields?.protocol ?? fields?.version ?? '5');
     const mode = String(req.query.mode ?? LEGACY_MODES[fields?.report ?? ''] ?? 'store-only');
     if (!PAKITI_MODES.includes(mode)) throw new ValidationError(`unknown mode "${mode}"; use ${PAKITI_MODES.join(', ')}`);
+    let stored: IngestResult | null = null;
+    let unstored: Report | null = null;
     if (protocol === '4') {
       if (!fields) throw new ValidationError('a Pakiti protocol 4 report is a form with the fields host, os, arch, kernel, pkgs, …');
       const report = parsePakiti4(fields);
-      if (mode !== 'report-only') await acceptReport(ingest, req, report, JSON.stringify(fields), Number(req.headers['content-length'] ?? body.length));
+      if (mode === 'report-only') unstored = report;
+      else stored = await acceptReport(ingest, req, report, JSON.stringify(fields), Number(req.headers['content-length'] ?? body.length));
     } else if (protocol === '5') {
       const rawText = decodePakitiBody(req.headers['content-type'], body);
-      if (mode === 'report-only') parseNativeReport(rawText, 'pakiti-5'); // validated, not stored; evaluation will answer
-      else await acceptNativeText(ingest, req, rawText, 'pakiti-5', body.length);
+      if (mode === 'report-only') unstored = parseNativeReport(rawText, 'pakiti-5');
+      else stored = await acceptNativeText(ingest, req, rawText, 'pakiti-5', body.length);
     } else {
       throw new ValidationError(`unsupported Pakiti protocol "${protocol}"; this server speaks 4 and 5`);
     }
-    // In the report modes Pakiti lists the host's tagged CVEs after OK; evaluation supplies them.
-    res.type('text/plain').send('OK\n');
+    if (mode === 'store-only') return void res.type('text/plain').send('OK\n');
+    // The report modes list the host's tagged CVEs after OK.
+    if (unstored && req.principal) authorizeReport(req.principal, unstored);
+    const vulns = unstored ? await ingest.judgeUnstored(unstored) : ((await evaluator.hostVulns((stored as IngestResult).host.id))?.vulns ?? []);
+    const lines = await taggedCveLines(deps.db, vulns);
+    res.type('text/plain').send(['OK', ...lines].join('\n') + '\n');
   });
   pakiti.use(pakitiErrors(deps.logger.child({ area: 'pakiti' })));
   router.use(pakiti);

@@ -5,12 +5,14 @@ import type { UserPrincipal } from '../../auth/principal';
 import { NotFoundError } from '../../errors';
 import { countHosts, type HostFilter, listHosts } from '../../repositories/host-queries';
 import { presentHost } from '../presenters/host';
+import type { Evaluator } from '../../status/evaluator';
+import { hostSecurity } from '../../status/host-security';
 import { listHostsQuery, showHostQuery } from '../schemas/hosts';
 import { validate } from '../validate';
 
 const HOUR = 3_600_000;
 
-export function hostRoutes({ db }: { db: Knex }): Router {
+export function hostRoutes({ db, evaluator }: { db: Knex; evaluator: Evaluator }): Router {
   const router = Router();
   router.use('/api/v1/hosts', requireKind('user'));
 
@@ -21,6 +23,7 @@ export function hostRoutes({ db }: { db: Knex }): Router {
       sites: visibleSites(req.principal as UserPrincipal),
       site: query.site,
       osGroup: query.osGroup,
+      status: query.status,
       reportedSince: query.reportedWithinHours ? new Date(now - query.reportedWithinHours * HOUR) : undefined,
       reportedBefore: query.notReportedForHours ? new Date(now - query.notReportedForHours * HOUR) : undefined,
     };
@@ -38,6 +41,16 @@ export function hostRoutes({ db }: { db: Knex }): Router {
     if (hosts.length === 0) throw new NotFoundError(`no host named ${hostname}${query.site ? ` at site ${query.site}` : ''} that you may see`);
     // One name can exist at several sites, and as unverified hosts from several addresses.
     res.json(hosts.length === 1 ? { host: presentHost(hosts[0]) } : { host: presentHost(hosts[0]), others: hosts.slice(1).map(presentHost) });
+  });
+
+  // The host's CVEs and pending updates (the first host of that name when it exists at several sites; ?site= picks one).
+  router.get('/api/v1/hosts/:hostname/cves', async (req, res) => {
+    const query = validate(showHostQuery, req.query);
+    const hostname = String(req.params.hostname).toLowerCase();
+    const [host] = await listHosts(db, { sites: visibleSites(req.principal as UserPrincipal), site: query.site, hostname }, { limit: 1, offset: 0 });
+    if (!host) throw new NotFoundError(`no host named ${hostname}${query.site ? ` at site ${query.site}` : ''} that you may see`);
+    const security = await hostSecurity(db, evaluator, host.id);
+    res.json({ host: presentHost(host), ...security });
   });
   return router;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HOST_STATUSES, type HostStatus } from '../../status/host-status';
 
 /** GET /api/v1/hosts query. */
 export const listHostsQuery = z.strictObject({
@@ -6,6 +7,8 @@ export const listHostsQuery = z.strictObject({
   site: z.string().min(1).max(191).optional(),
   /** Only hosts whose OS maps to this OS group (rhel-9, debian-12, …). */
   osGroup: z.string().min(1).max(64).optional(),
+  /** Only hosts with this status. */
+  status: z.enum(HOST_STATUSES as [HostStatus, ...HostStatus[]]).optional(),
   /** Only hosts that reported within this many hours. */
   reportedWithinHours: z.coerce.number().positive().optional(),
   /** Only hosts that have not reported for at least this many hours (stale). */

@@ -3,6 +3,7 @@ import { pruneReports } from '../../../src/jobs/prune-reports';
 import { toDbTime } from '../../../src/db';
 import { createLogger } from '../../../src/logger';
 import { IngestService } from '../../../src/reports/ingest';
+import { Evaluator } from '../../../src/status/evaluator';
 import { acquireJobLock, releaseJobLock } from '../../../src/repositories/job-locks';
 import { buildReport } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
@@ -25,7 +26,7 @@ describe(`scheduled jobs on ${testDialect}`, () => {
   });
 
   test('when report rows are past retention, then prune-reports deletes them but keeps each host\'s latest, and drops sets nothing uses', async () => {
-    const ingest = new IngestService({ db: t.db, config: t.config, logger });
+    const ingest = new IngestService({ db: t.db, config: t.config, logger, evaluator: new Evaluator({ db: t.db, config: t.config, logger }) });
     for (const host of ['a.example.org', 'b.example.org']) {
       for (let i = 0; i < 3; i++) await ingest.ingest({ report: buildReport({ hostname: host }), rawText: 'x', sizeBytes: 1, principal: 'CN=x', remoteAddress: null });
     }

@@ -1,4 +1,5 @@
 import { IngestService } from '../../../src/reports/ingest';
+import { Evaluator } from '../../../src/status/evaluator';
 import { rawReports } from '../../../src/repositories/reports';
 import { createLogger } from '../../../src/logger';
 import { buildPackage, buildReport } from '../../helpers/factories';
@@ -11,7 +12,7 @@ const DN = 'CN=wn01.example.org,OU=Hosts,O=Patchscope';
 
 beforeAll(async () => {
   t = await createTestDatabase({ poolMax: 16 }); // sixteen senders, sixteen connections
-  ingest = new IngestService({ db: t.db, config: t.config, logger });
+  ingest = new IngestService({ db: t.db, config: t.config, logger, evaluator: new Evaluator({ db: t.db, config: t.config, logger }) });
 });
 afterAll(async () => t.drop());
 

@@ -1,0 +1,137 @@
+/**
+ * The evaluation cache (DESIGN.md §5): which CVEs each package has on each OS
+ * group, and which (OS group, package) pairs have been evaluated at all, so a
+ * clean result is told apart from "not yet".
+ */
+import type { Knex } from 'knex';
+import { insertIgnore, toDbTime } from '../db';
+import type { Severity } from '../advisories/feed';
+import type { InstalledPackage, PackageVuln } from '../status/match';
+
+const PACKAGE_COLUMNS = ['p.id', 'p.type', 'p.name', 'p.epoch', 'p.version', 'p.release', 'p.arch', 'p.source_name', 'p.source_version'];
+
+function toPackage(row: Record<string, unknown>): InstalledPackage {
+  return {
+    id: row.id as number,
+    type: row.type as 'rpm' | 'deb',
+    name: row.name as string,
+    epoch: row.epoch as string,
+    version: row.version as string,
+    release: row.release as string,
+    arch: row.arch as string,
+    sourceName: (row.source_name as string | null) ?? null,
+    sourceVersion: (row.source_version as string | null) ?? null,
+  };
+}
+
+/** The packages of a set not yet evaluated on this OS group. */
+export async function unevaluatedPackages(db: Knex, osGroupId: number, setId: number): Promise<InstalledPackage[]> {
+  const rows = await db('package_set_items as i')
+    .join('packages as p', 'p.id', 'i.package_id')
+    .leftJoin('package_evaluations as e', (j) => j.on('e.package_id', 'i.package_id').andOn('e.os_group_id', db.raw('?', [osGroupId])))
+    .where('i.package_set_id', setId)
+    .whereNull('e.package_id')
+    .select(PACKAGE_COLUMNS);
+  return rows.map(toPackage);
+}
+
+/** Stores the result of evaluating these packages (their vulnerabilities, and that they were evaluated). */
+export async function saveEvaluations(db: Knex, osGroupId: number, packageIds: number[], vulns: PackageVuln[]): Promise<void> {
+  await insertIgnore(
+    db,
+    'package_vulns',
+    vulns.map((v) => ({
+      os_group_id: osGroupId,
+      package_id: v.packageId,
+      cve_id: v.cveId,
+      fixed_version: v.fixedVersion,
+      status: v.fixedVersion === null ? 'unfixed' : 'fixed',
+      severity: v.severity,
+      source_id: v.sourceId,
+    })),
+  );
+  const at = toDbTime(new Date());
+  await insertIgnore(db, 'package_evaluations', packageIds.map((id) => ({ os_group_id: osGroupId, package_id: id, evaluated_at: at })));
+}
+
+export interface SetVuln extends PackageVuln {
+  pkg: InstalledPackage;
+}
+
+/** The cached vulnerabilities of every package in a set, on one OS group, with the packages. */
+export async function setVulns(db: Knex, osGroupId: number, setId: number): Promise<SetVuln[]> {
+  const rows = await db('package_set_items as i')
+    .join('package_vulns as v', (j) => j.on('v.package_id', 'i.package_id').andOn('v.os_group_id', db.raw('?', [osGroupId])))
+    .join('packages as p', 'p.id', 'i.package_id')
+    .where('i.package_set_id', setId)
+    .select([...PACKAGE_COLUMNS, 'v.cve_id', 'v.fixed_version', 'v.severity', 'v.source_id']);
+  return rows.map((row: Record<string, unknown>) => ({
+    packageId: row.id as number,
+    cveId: row.cve_id as string,
+    fixedVersion: (row.fixed_version as string | null) ?? null,
+    severity: row.severity as Severity,
+    sourceId: (row.source_id as number | null) ?? 0,
+    advisoryId: null,
+    pkg: toPackage(row),
+  }));
+}
+
+/** The kernel-looking packages of a set (install-only kernels are told apart by the caller). */
+export async function kernelCandidates(db: Knex, setId: number): Promise<InstalledPackage[]> {
+  const rows = await db('package_set_items as i')
+    .join('packages as p', 'p.id', 'i.package_id')
+    .where('i.package_set_id', setId)
+    .where((q) => q.where('p.name', 'like', 'kernel%').orWhere('p.name', 'like', 'linux-%'))
+    .select(PACKAGE_COLUMNS);
+  return rows.map(toPackage);
+}
+
+/** Forgets the cached results of these packages on one OS group, so the next evaluation redoes them. */
+export async function invalidatePackages(db: Knex, osGroupId: number, packageIds: number[]): Promise<void> {
+  for (let i = 0; i < packageIds.length; i += 500) {
+    const chunk = packageIds.slice(i, i + 500);
+    await db('package_vulns').where('os_group_id', osGroupId).whereIn('package_id', chunk).delete();
+    await db('package_evaluations').where('os_group_id', osGroupId).whereIn('package_id', chunk).delete();
+  }
+}
+
+/** Drops the whole cache (a full re-evaluation). */
+export async function clearEvaluations(db: Knex): Promise<void> {
+  await db('package_vulns').delete();
+  await db('package_evaluations').delete();
+}
+
+/** The packages a feed's rows could speak of: by binary name, or by source name (a package without one is its own source). */
+export async function packageIdsByNames(db: Knex, binaryNames: string[], sourceNames: string[]): Promise<number[]> {
+  const ids = new Set<number>();
+  const collect = async (column: string, names: string[]) => {
+    for (let i = 0; i < names.length; i += 500) {
+      for (const row of await db('packages').whereIn(column, names.slice(i, i + 500)).select('id')) ids.add(row.id);
+    }
+  };
+  await collect('name', [...binaryNames, ...sourceNames]);
+  await collect('source_name', sourceNames);
+  // Debian and Ubuntu signed kernels come from linux-signed-* sources; feeds speak of "linux".
+  if (sourceNames.includes('linux')) for (const row of await db('packages').where('source_name', 'like', 'linux-signed%').select('id')) ids.add(row.id);
+  return [...ids];
+}
+
+/** The package sets holding any of these packages (a scan: items are clustered by set, with no package index). */
+export async function setsContaining(db: Knex, packageIds: number[]): Promise<number[]> {
+  const sets = new Set<number>();
+  for (let i = 0; i < packageIds.length; i += 500) {
+    const rows = await db('package_set_items').whereIn('package_id', packageIds.slice(i, i + 500)).distinct('package_set_id');
+    for (const row of rows) sets.add(row.package_set_id);
+  }
+  return [...sets];
+}
+
+/** The packages of a set with these names (to show what an update would replace). */
+export async function setPackagesNamed(db: Knex, setId: number, names: string[]): Promise<InstalledPackage[]> {
+  const found: InstalledPackage[] = [];
+  for (let i = 0; i < names.length; i += 500) {
+    const rows = await db('package_set_items as i').join('packages as p', 'p.id', 'i.package_id').where('i.package_set_id', setId).whereIn('p.name', names.slice(i, i + 500)).select(PACKAGE_COLUMNS);
+    found.push(...rows.map(toPackage));
+  }
+  return found;
+}

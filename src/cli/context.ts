@@ -43,6 +43,11 @@ export class CliContext {
     return this.servicesValue;
   }
 
+  /** After a tag or exception changed: hosts' counts and statuses are judged again (from the cache; nothing is re-matched). */
+  rejudge(): { onChange: () => Promise<void> } {
+    return { onChange: async () => void (await (await this.services()).evaluator.evaluateHosts()) };
+  }
+
   async close(): Promise<void> {
     await this.dbValue?.destroy();
     this.dbValue = undefined;

@@ -87,7 +87,7 @@ async function fetchUrl(url: string, previous: FetchPrevious, options: FetchOpti
     await pipeline(response.data, count, fs.createWriteStream(file, { mode: 0o600 }));
   } catch (err) {
     await cleanup();
-    throw new Error(`fetching ${url} failed: ${(err as Error).message}`);
+    throw new Error(`fetching ${url} failed: ${(err as Error).message}`, { cause: err });
   }
   const checksum = hash.digest('hex');
   const etag = (response.headers.etag as string | undefined) ?? null;

@@ -53,7 +53,8 @@ export class AdvisoryImporter {
   async import(request: ImportRequest): Promise<ImportOutcome> {
     const started = performance.now();
     const { db, logger } = this.deps;
-    const source = (await findSource(db, request.sourceName)) ?? (await insertSource(db, { name: request.sourceName, kind: request.format ?? 'auto', uri: request.uri }));
+    const existing = await findSource(db, request.sourceName);
+    const source = existing ?? (await insertSource(db, { name: request.sourceName, kind: request.format ?? 'auto', uri: request.uri }));
     // Rows of an import that died half-way (the process was killed) are garbage.
     await deleteStaleGenerations(db, source.id, source.generation);
     const generation = source.generation + 1;
@@ -70,8 +71,12 @@ export class AdvisoryImporter {
         );
       }
     } catch (err) {
-      await deleteStaleGenerations(db, source.id, source.generation);
-      await recordSyncOutcome(db, source.id, { error: (err as Error).message });
+      // A first import that fails leaves no source behind; a known source keeps its rows and records the error.
+      if (!existing) await deleteSource(db, source.id);
+      else {
+        await deleteStaleGenerations(db, source.id, source.generation);
+        await recordSyncOutcome(db, source.id, { error: (err as Error).message });
+      }
       throw err;
     }
 

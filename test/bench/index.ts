@@ -2,10 +2,11 @@
  * `npm run bench -- <name> [args]`: runs one benchmark against the real code
  * (built into dist/ first). Not part of `npm test`: figures, not assertions.
  */
+import * as evaluate from './evaluate';
 import * as ingest from './ingest';
 import * as vercmp from './vercmp';
 
-const benches: Record<string, { run(args: string[]): Promise<void> }> = { vercmp, ingest };
+const benches: Record<string, { run(args: string[]): Promise<void> }> = { vercmp, ingest, evaluate };
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

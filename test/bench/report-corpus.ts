@@ -15,7 +15,8 @@ export interface BenchPackage {
   sourceEvr: string;
 }
 
-function sharedData(): string {
+/** shared/data, found from the bench's own location. */
+export function sharedData(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, '..', 'shared', 'data');
     if (fs.existsSync(path.join(candidate, 'packages'))) return candidate;
@@ -24,7 +25,7 @@ function sharedData(): string {
 }
 
 /** NAME<TAB>[EPOCH:]VERSION-RELEASE<TAB>SIZE lines (snyk rpm-parser outputs; modules has a label column first). */
-function readRpmList(file: string, labelled: boolean): BenchPackage[] {
+export function readRpmList(file: string, labelled: boolean): BenchPackage[] {
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')

@@ -71,6 +71,8 @@ describe('patchscope advisories', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^patchscope: .*format.*--format/);
     expect((await cli('advisories', 'import', 'x.xml', '--format', 'nonsense')).stderr).toMatch(/unknown feed format "nonsense"/);
+    // A first import that failed leaves no source behind.
+    expect((await cli('advisories', 'sources', 'list')).stdout).not.toMatch(/centos7_many/);
   });
 
   test('when a URL source is added and synced, then it is fetched, imported and the host shows its CVEs', async () => {

@@ -104,10 +104,13 @@ describe('GET /api/v1/cves/:id', () => {
     const { cve } = res.json() as { cve: Record<string, unknown> & { hosts: { hostname: string }[]; feeds: Record<string, unknown>[]; tags: { tag: string }[] } };
     expect(cve).toMatchObject({ id: 'CVE-2023-4863', kev: true, severity: 'high', affectedHostCount: 3 });
     expect(cve.hosts.map((h) => h.hostname).sort()).toEqual(['c8.example.org', 'c8c.example.org', 'c8d.example.org']);
-    // RHSA-2023:5309 names libwebp and libwebp-devel.
+    // RHSA-2023:5309 names libwebp and libwebp-devel; Firefox and Thunderbird bundle
+    // libwebp, so RHSA-2023:5184 and RHSA-2023:5201 list CVE-2023-4863 too.
     expect(cve.feeds.map((f) => [f.osGroup, f.package, f.fixedVersion, f.advisory])).toEqual([
+      ['rhel-8', 'firefox', '0:102.15.1-1.el8_8', 'RHSA-2023:5184'],
       ['rhel-8', 'libwebp', '0:1.0.0-8.el8_8.1', 'RHSA-2023:5309'],
       ['rhel-8', 'libwebp-devel', '0:1.0.0-8.el8_8.1', 'RHSA-2023:5309'],
+      ['rhel-8', 'thunderbird', '0:102.15.1-1.el8_8', 'RHSA-2023:5201'],
     ]);
     expect(cve.tags.map((t) => t.tag)).toEqual(['EGI-Critical']);
   });

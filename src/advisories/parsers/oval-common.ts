@@ -1,0 +1,320 @@
+/**
+ * What the three OVAL parsers share: a streaming driver around saxes, a
+ * small element stack, platform → OS group, dates, CVSS strings, and the
+ * dpkginfo tests/objects/states/variables index that Debian and Ubuntu feeds
+ * need because their package names and versions sit after the definitions.
+ */
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { SaxesParser } from 'saxes';
+import type { FeedSink, Severity } from '../feed';
+import { mapOsGroup } from '../os-groups';
+
+export interface XmlElement {
+  /** The local name: OVAL files mix prefixed (`linux-def:dpkginfo_test`) and default-namespace elements. */
+  name: string;
+  attributes: Record<string, string>;
+}
+
+/** What a format reader does with the SAX events of one document. */
+export interface OvalReader {
+  open(element: XmlElement): void;
+  text(text: string): void;
+  close(name: string): void;
+  /**
+   * A well-formedness error at `line`. Return true when it only spoils the
+   * definition being read (which is then counted as broken); false makes the
+   * whole parse fail.
+   */
+  absorb(message: string, line: number): boolean;
+  /** After the document's end: emit what had to wait for the tests/objects/states. */
+  finish?(): Promise<void>;
+}
+
+function localName(name: string): string {
+  const colon = name.indexOf(':');
+  return colon < 0 ? name : name.slice(colon + 1);
+}
+
+/**
+ * Feed `input` through saxes into `reader`, awaiting `sink.flush()` after
+ * every chunk so the import writes (and pushes back) as the file streams.
+ * Rejects with an Error naming the line when the XML breaks outside a
+ * definition or the document ends early (a truncated download).
+ */
+export async function streamOval(input: Readable, sink: FeedSink, reader: OvalReader): Promise<void> {
+  const parser = new SaxesParser({ position: true });
+  let fatal: Error | null = null;
+  let ending = false;
+  parser.on('error', (err) => {
+    if (fatal) return;
+    // saxes prefixes "line:column: " to its messages; we say it in words.
+    const message = err.message.replace(/^\d+:\d+: /, '');
+    // At the end, saxes reports still-open elements without closing them: a truncated file, never one definition.
+    if (ending || !reader.absorb(message, parser.line)) {
+      fatal = new Error(`malformed XML at line ${parser.line}, column ${parser.column}: ${message}`);
+    }
+  });
+  parser.on('opentag', (tag) => {
+    if (!fatal) reader.open({ name: localName(tag.name), attributes: tag.attributes as Record<string, string> });
+  });
+  const onText = (text: string): void => {
+    if (!fatal) reader.text(text);
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
+  parser.on('closetag', (tag) => {
+    if (!fatal) reader.close(localName(tag.name));
+  });
+
+  // A Buffer chunk can end inside a multi-byte UTF-8 character; the decoder carries it over.
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    parser.write(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    if (fatal) throw fatal;
+    await sink.flush();
+  }
+  parser.write(decoder.end());
+  ending = true;
+  parser.close();
+  if (fatal) throw fatal;
+  await reader.finish?.();
+  await sink.flush();
+}
+
+/** The open elements, innermost last, and the text of the element being closed. */
+export class ElementStack {
+  private readonly names: string[] = [];
+  private buffer = '';
+
+  open(name: string): void {
+    this.names.push(name);
+    this.buffer = '';
+  }
+
+  text(text: string): void {
+    this.buffer += text;
+  }
+
+  /** Pops the innermost element and returns its (trimmed) text; only leaf text is wanted. */
+  close(): string {
+    const text = this.buffer.trim();
+    this.buffer = '';
+    this.names.pop();
+    return text;
+  }
+
+  /** The open child of the document element: definitions, tests, objects, states or variables. */
+  get section(): string | undefined {
+    return this.names[1];
+  }
+
+  /** The name `up` levels above the innermost open element (0 = innermost). */
+  at(up: number): string | undefined {
+    return this.names[this.names.length - 1 - up];
+  }
+}
+
+/**
+ * The OS group a feed's platform name stands for ("Red Hat Enterprise Linux
+ * 8" → rhel-8, "Ubuntu 18.04 LTS" → ubuntu-18.04), by the same default rules
+ * that place hosts, so feed rows and hosts meet on the same names. `release`
+ * gives an os-release ID and codename for feeds that name a release only by
+ * its codename (Ubuntu's "bionic").
+ */
+export function osGroupOf(
+  platform: string,
+  packager: 'rpm' | 'deb',
+  release: { id: string; codename: string } | null = null,
+): string | null {
+  const os = { name: platform.trim(), id: release?.id ?? null, versionId: null, codename: release?.codename ?? null, idLike: [] };
+  return mapOsGroup(os, packager)?.group ?? null;
+}
+
+/** The distinct known OS groups of several platform names. */
+export function osGroupsOf(platforms: string[], packager: 'rpm' | 'deb'): string[] {
+  return unique(platforms.map((p) => osGroupOf(p, packager)).filter((g): g is string => g !== null));
+}
+
+/** Feed dates: 20230911, 2023-09-18, "2017-01-31 22:59:00 UTC". */
+export function parseFeedDate(value: string | null | undefined): Date | null {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/.exec(value?.trim() ?? '');
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((part) => Number(part ?? 0));
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? date : null;
+}
+
+/**
+ * A Debian version from a dpkginfo state. Debian's generator has written the
+ * epoch twice ("0:1:4.14-1.1+deb7u1"): a "0:" in front of another epoch is
+ * dropped. A lone "0:" stays, since dpkg compares it equal to no epoch.
+ */
+export function normaliseDebianEvr(evr: string): string {
+  const version = evr.trim();
+  return /^0:\d+:/.test(version) ? version.slice(2) : version;
+}
+
+/** "0" / "0:0": the placeholder that stands for no version at all. */
+export function isZeroVersion(version: string): boolean {
+  return /^(?:0:)?0$/.test(version.trim());
+}
+
+/**
+ * A copy of `text` that does not point into the parser's input: V8 keeps
+ * substrings as slices of their parent, so one id kept until the end of the
+ * file would otherwise keep its whole input chunk alive.
+ */
+export function own(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+export function unique<T>(items: Iterable<T>): T[] {
+  return [...new Set(items)];
+}
+
+/** What a dpkginfo test resolves to: binary/source names and the state's evr. */
+export interface DpkgResolution {
+  names: string[];
+  evr: { value: string; operation: string } | null;
+}
+
+/**
+ * The tests, objects, states and variables that follow the definitions,
+ * kept only for the test ids the pending definitions asked for (and the
+ * objects, states, variables those tests name), so memory grows with what is
+ * needed rather than with the file. OVAL's schema fixes the section order
+ * (tests, objects, states, variables), which is what makes one pass enough.
+ */
+export class DpkgIndex {
+  private readonly needed = { test: new Set<string>(), object: new Set<string>(), state: new Set<string>(), variable: new Set<string>() };
+  private readonly tests = new Map<string, { object: string | null; state: string | null }>();
+  private readonly objects = new Map<string, { name: string | null; varRef: string | null }>();
+  private readonly states = new Map<string, { value: string; operation: string }>();
+  private readonly variables = new Map<string, string[]>();
+  private current: { kind: 'test' | 'object' | 'state' | 'variable'; id: string; element: string } | null = null;
+
+  need(testRef: string): void {
+    this.needed.test.add(own(testRef));
+  }
+
+  /** Whether the file has the test at all (a dpkginfo test or another kind). */
+  knows(testRef: string): boolean {
+    return this.tests.has(testRef);
+  }
+
+  open({ name, attributes }: XmlElement, section: string | undefined): void {
+    const id = own(attributes.id ?? '');
+    const current = this.current;
+    if (current === null) {
+      const kind =
+        section === 'tests' && name.endsWith('_test') ? 'test'
+        : section === 'objects' && name === 'dpkginfo_object' ? 'object'
+        : section === 'states' && name === 'dpkginfo_state' ? 'state'
+        : section === 'variables' && name === 'constant_variable' ? 'variable'
+        : null;
+      if (kind === null || !this.needed[kind].has(id)) return;
+      this.current = { kind, id, element: name };
+      if (kind === 'test') this.tests.set(id, { object: null, state: null });
+      else if (kind === 'object') this.objects.set(id, { name: null, varRef: null });
+      else if (kind === 'variable') this.variables.set(id, []);
+    } else if (current.kind === 'test' && name === 'object' && attributes.object_ref) {
+      this.needed.object.add((this.tests.get(current.id)!.object = own(attributes.object_ref)));
+    } else if (current.kind === 'test' && name === 'state' && attributes.state_ref) {
+      this.needed.state.add((this.tests.get(current.id)!.state = own(attributes.state_ref)));
+    } else if (current.kind === 'object' && name === 'name' && attributes.var_ref) {
+      this.needed.variable.add((this.objects.get(current.id)!.varRef = own(attributes.var_ref)));
+    } else if (current.kind === 'state' && name === 'evr') {
+      this.states.set(current.id, { value: '', operation: own(attributes.operation ?? 'equals') });
+    }
+  }
+
+  close(name: string, text: string): void {
+    const current = this.current;
+    if (current === null) return;
+    if (name === current.element) this.current = null;
+    else if (current.kind === 'object' && name === 'name' && text) this.objects.get(current.id)!.name = own(text);
+    else if (current.kind === 'state' && name === 'evr') this.states.get(current.id)!.value = own(text);
+    else if (current.kind === 'variable' && name === 'value' && text) this.variables.get(current.id)!.push(own(text));
+  }
+
+  /** null when the test is not a dpkginfo test naming a package. */
+  resolve(testRef: string): DpkgResolution | null {
+    const test = this.tests.get(testRef);
+    const object = test?.object ? this.objects.get(test.object) : undefined;
+    if (!test || !object) return null;
+    const names = object.varRef ? (this.variables.get(object.varRef) ?? []) : object.name ? [object.name] : [];
+    if (names.length === 0) return null;
+    const evr = test.state ? this.states.get(test.state) : undefined;
+    return { names, evr: evr?.value ? evr : null };
+  }
+}
+
+/** One package a definition names, with the version that fixes it (null: none yet). */
+export interface PackageFix {
+  name: string;
+  fixedVersion: string | null;
+}
+
+/** What a definition contributes to every one of its rows. */
+export interface DefinitionRows {
+  id: string;
+  groups: string[];
+  cves: { id: string; severity: Severity }[];
+  advisoryId: string | null;
+}
+
+/** One affected row per (OS group, package, CVE); a package repeated under several architectures counts once. */
+export function emitAffected(sink: FeedSink, def: DefinitionRows, fixes: PackageFix[], nameKind: 'binary' | 'source'): void {
+  const seen = new Set<string>();
+  for (const osGroup of def.groups) {
+    for (const { name, fixedVersion } of fixes) {
+      const key = `${osGroup}\u0000${name}\u0000${fixedVersion}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const cve of def.cves) {
+        sink.affected({
+          osGroup, packageName: name, nameKind, fixedVersion, cveId: cve.id,
+          advisoryId: def.advisoryId, severity: cve.severity, moduleStream: null,
+        });
+      }
+    }
+  }
+}
+
+/** A definition whose rows wait for the tests, objects and states at the end of the file. */
+export interface PendingDefinition extends DefinitionRows {
+  /** Rows already known from the criterion comments. */
+  known: PackageFix[];
+  testRefs: string[];
+}
+
+/**
+ * At the end of the file: each pending definition's tests resolved through
+ * the index (`fixesOf` reads a format's names and versions), its rows
+ * emitted and the definition counted, or counted as broken when it names a
+ * test the file does not have.
+ */
+export async function emitPending(
+  sink: FeedSink,
+  index: DpkgIndex,
+  pending: PendingDefinition[],
+  nameKind: 'binary' | 'source',
+  fixesOf: (resolved: DpkgResolution) => PackageFix[],
+): Promise<void> {
+  for (const def of pending) {
+    const missing = def.testRefs.find((ref) => !index.knows(ref));
+    if (missing !== undefined) {
+      sink.broken(def.id, `criterion names test ${missing}, which the file does not have`);
+      continue;
+    }
+    const fixes = [...def.known];
+    for (const ref of def.testRefs) {
+      const resolved = index.resolve(ref); // null: not a package test (kernel, architecture, release)
+      if (resolved) fixes.push(...fixesOf(resolved));
+    }
+    emitAffected(sink, def, fixes, nameKind);
+    sink.definition();
+    await sink.flush(); // every pending row of the file comes out here: let the sink write as they do
+  }
+}

@@ -44,6 +44,8 @@ export interface CveExposure {
 
 export type Progress = (done: number, total: number) => void;
 
+/** How long one-host evaluations reuse coverage, exceptions, tags and KEV marks. */
+const CONTEXT_TTL_MS = 10_000;
 /** Past this many package sets in one run, a group's feed rows are read whole instead of by name. */
 const WHOLE_GROUP_AT = 20;
 /** Past this many forgotten packages, an import re-judges all hosts of the group instead of looking for the sets holding them. */
@@ -73,7 +75,9 @@ export class Evaluator {
 
   /** Judges the selected hosts (all by default), evaluating first whatever packages of theirs the cache lacks. */
   async evaluateHosts(selection: HostSelection = {}, onProgress?: Progress): Promise<EvaluationSummary> {
-    return this.run(await hostsForEvaluation(this.deps.db, selection), onProgress);
+    const hosts = await hostsForEvaluation(this.deps.db, selection);
+    // Only the one-host evaluation after a report may reuse a recent context.
+    return this.run(hosts, onProgress, selection.ids?.length !== 1);
   }
 
   /**
@@ -83,6 +87,7 @@ export class Evaluator {
    */
   async afterSourceChange(changed: Pair[], coveredBefore: ReadonlySet<number>, onProgress?: Progress): Promise<EvaluationSummary> {
     const { db } = this.deps;
+    this.cached = null; // coverage may have changed
     const before = await this.feedGroups(coveredBefore);
     const after = await this.feedGroups();
     const byGroup = new Map<number, { binary: Set<string>; source: Set<string> }>();
@@ -130,7 +135,7 @@ export class Evaluator {
    * has them (also for a report that is judged without being stored).
    */
   async judgeSet(host: Pick<HostForEvaluation, 'osGroupId' | 'osGroup' | 'packageSetId' | 'kernel' | 'type'>): Promise<{ feedGroup: string | null; vulns: HostVuln[] }> {
-    const context = await this.context();
+    const context = await this.context(!this.knows(host.osGroupId));
     const feedGroupId = context.feeds.feedGroupOf(host.osGroupId);
     if (feedGroupId === null || host.packageSetId === null) return { feedGroup: null, vulns: [] };
     const vulns = await this.cachedSetVulns({ evaluated: 0, groups: new Map() }, feedGroupId, host.packageSetId, false);
@@ -144,7 +149,7 @@ export class Evaluator {
    */
   async exposure(selection: HostSelection & { siteIds?: number[] } = {}): Promise<Map<string, CveExposure>> {
     const hosts = await hostsForEvaluation(this.deps.db, selection);
-    const context = await this.context();
+    const context = await this.context(true);
     const groups = new Map<string, HostForEvaluation[]>();
     for (const host of hosts) {
       if (selection.siteIds && !selection.siteIds.includes(host.siteId)) continue;
@@ -174,21 +179,38 @@ export class Evaluator {
     return exposure;
   }
 
-  private async context(): Promise<Context> {
+  /**
+   * Coverage, exceptions, tags and KEV marks. A run over many hosts reads them
+   * afresh; the one-host evaluations that follow reports reuse them for a few
+   * seconds (reading coverage scans the feed rows), so a change made by
+   * another process shows within CONTEXT_TTL_MS.
+   */
+  private async context(fresh = false): Promise<Context> {
     const { db, config } = this.deps;
-    return {
+    const staleBefore = toDbTime(new Date(Date.now() - config.status.staleAfterDays * 86_400_000));
+    if (!fresh && this.cached && this.cached.until > Date.now()) return { ...this.cached.context, staleBefore };
+    const context = {
       feeds: await this.feedGroups(),
       exceptions: await listCveExceptions(db),
       tagged: new Set((await listCveTags(db, { enabledOnly: true })).map((t) => t.cveId)),
       kev: await kevCveIds(db),
-      staleBefore: toDbTime(new Date(Date.now() - config.status.staleAfterDays * 86_400_000)),
+      staleBefore,
     };
+    this.cached = { context, until: Date.now() + CONTEXT_TTL_MS };
+    return context;
   }
 
-  private async run(hosts: HostForEvaluation[], onProgress?: Progress): Promise<EvaluationSummary> {
+  private cached: { context: Context; until: number } | null = null;
+
+  /** Whether the cached context knows this OS group (a group first seen in a report is not in it yet). */
+  private knows(osGroupId: number | null): boolean {
+    return osGroupId === null || this.cached === null || this.cached.context.feeds.knows(osGroupId);
+  }
+
+  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true): Promise<EvaluationSummary> {
     const started = performance.now();
     const { db } = this.deps;
-    const context = await this.context();
+    const context = await this.context(fresh || hosts.some((h) => !this.knows(h.osGroupId)));
     const bySet = new Map<string, { feedGroupId: number | null; setId: number | null; hosts: HostForEvaluation[] }>();
     for (const host of hosts) {
       const feedGroupId = context.feeds.feedGroupOf(host.osGroupId);

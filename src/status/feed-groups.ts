@@ -40,6 +40,10 @@ export class FeedGroups {
     return null;
   }
 
+  knows(id: number): boolean {
+    return this.names.has(id);
+  }
+
   nameOf(id: number | null): string | null {
     return id === null ? null : (this.names.get(id) ?? null);
   }

@@ -51,6 +51,11 @@ export class DbSink implements FeedSink {
     });
   }
 
+  /** The OS groups this import's rows speak of. */
+  get osGroupIds(): number[] {
+    return [...this.groupIds.values()];
+  }
+
   kev(entry: KevEntry): void {
     this.kevEntries.set(entry.cveId, entry);
   }

@@ -10,9 +10,9 @@ import type { Knex } from 'knex';
 import { withTransaction } from '../db';
 import { ValidationError } from '../errors';
 import type { Logger } from '../logger';
-import { coveredGroupIds, sourceRows } from '../repositories/affected';
+import { sourceRows } from '../repositories/affected';
 import {
-  type AdvisorySource, commitGeneration, deleteSource, deleteStaleGenerations, findSource, insertSource, recordSyncOutcome,
+  type AdvisorySource, commitGeneration, coveredGroupIds, deleteSource, deleteStaleGenerations, findSource, insertSource, recordSyncOutcome,
 } from '../repositories/advisory-sources';
 import { replaceKev } from '../repositories/cves';
 import type { EvaluationSummary, Evaluator } from '../status/evaluator';
@@ -90,6 +90,7 @@ export class AdvisoryImporter {
         definitions: sink.counts.definitions,
         affected: sink.counts.affected,
         errors: sink.counts.broken,
+        osGroupIds: sink.osGroupIds,
         ...(request.fetched ?? {}),
       });
       if (!read.formats.includes('kev')) return false;

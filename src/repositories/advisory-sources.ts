@@ -67,12 +67,16 @@ export async function deleteSource(db: Knex, id: number): Promise<void> {
 export async function commitGeneration(
   db: Knex,
   id: number,
-  result: { generation: number; format: string; definitions: number; affected: number; errors: number; checksum?: string | null; etag?: string | null; lastModified?: string | null },
+  result: {
+    generation: number; format: string; definitions: number; affected: number; errors: number; osGroupIds: number[];
+    checksum?: string | null; etag?: string | null; lastModified?: string | null;
+  },
 ): Promise<void> {
   const now = toDbTime(new Date());
   await db('advisory_sources').where({ id }).update({
     generation: result.generation,
     format: result.format,
+    os_group_ids: JSON.stringify(result.osGroupIds),
     definition_count: result.definitions,
     affected_count: result.affected,
     error_count: result.errors,
@@ -104,4 +108,13 @@ export async function deleteStaleGenerations(db: Knex, id: number, current: numb
 
 export async function sourceNames(db: Knex): Promise<Map<number, string>> {
   return new Map((await db('advisory_sources').select('id', 'name')).map((r: { id: number; name: string }) => [r.id, r.name]));
+}
+
+/** The OS groups some enabled source has rows for: the groups whose hosts are covered. */
+export async function coveredGroupIds(db: Knex): Promise<Set<number>> {
+  const covered = new Set<number>();
+  for (const row of await db('advisory_sources').where({ enabled: true }).whereNotNull('os_group_ids').select('os_group_ids')) {
+    for (const id of JSON.parse(row.os_group_ids) as number[]) covered.add(id);
+  }
+  return covered;
 }

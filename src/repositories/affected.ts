@@ -66,12 +66,6 @@ export async function loadAffected(db: Knex, osGroupId: number, names?: string[]
   return rows;
 }
 
-/** The OS groups some enabled source has rows for: the groups whose hosts are covered. */
-export async function coveredGroupIds(db: Knex): Promise<Set<number>> {
-  const rows = await current(db).distinct('a.os_group_id as id');
-  return new Set(rows.map((r: { id: number }) => r.id));
-}
-
 /** Every row of one source generation, in id order, a page at a time. */
 export async function* sourceRows(db: Knex, sourceId: number, generation: number): AsyncGenerator<AffectedInsert[]> {
   let after = 0;

@@ -65,7 +65,11 @@ export async function setVulns(db: Knex, osGroupId: number, setId: number): Prom
     .join('packages as p', 'p.id', 'i.package_id')
     .where('i.package_set_id', setId)
     .select([...PACKAGE_COLUMNS, 'v.cve_id', 'v.fixed_version', 'v.severity', 'v.source_id']);
-  return rows.map((row: Record<string, unknown>) => ({
+  return rows.map(toSetVuln);
+}
+
+function toSetVuln(row: Record<string, unknown>): SetVuln {
+  return {
     packageId: row.id as number,
     cveId: row.cve_id as string,
     fixedVersion: (row.fixed_version as string | null) ?? null,
@@ -73,7 +77,21 @@ export async function setVulns(db: Knex, osGroupId: number, setId: number): Prom
     sourceId: (row.source_id as number | null) ?? 0,
     advisoryId: null,
     pkg: toPackage(row),
-  }));
+  };
+}
+
+/** Every cached vulnerability on one OS group, with its package (read once when a run covers many sets). */
+export async function groupVulns(db: Knex, osGroupId: number): Promise<SetVuln[]> {
+  const rows = await db('package_vulns as v')
+    .join('packages as p', 'p.id', 'v.package_id')
+    .where('v.os_group_id', osGroupId)
+    .select([...PACKAGE_COLUMNS, 'v.cve_id', 'v.fixed_version', 'v.severity', 'v.source_id']);
+  return rows.map(toSetVuln);
+}
+
+/** The package ids of a set (its items are clustered by set: a range read). */
+export async function setPackageIds(db: Knex, setId: number): Promise<number[]> {
+  return (await db('package_set_items').where('package_set_id', setId).select('package_id')).map((r: { package_id: number }) => r.package_id);
 }
 
 /** The kernel-looking packages of a set (install-only kernels are told apart by the caller). */

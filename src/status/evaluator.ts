@@ -14,20 +14,17 @@ import type { Config } from '../config';
 import { toDbTime, withTransaction } from '../db';
 import type { Logger } from '../logger';
 import type { Pair } from '../advisories/pair-digests';
-import { loadAffected } from '../repositories/affected';
 import { coveredGroupIds } from '../repositories/advisory-sources';
 import { type CveException, listCveExceptions } from '../repositories/cve-exceptions';
 import { listCveTags } from '../repositories/cve-tags';
 import { kevCveIds } from '../repositories/cves';
 import { type HostForEvaluation, type HostResultWrite, type HostSelection, hostsForEvaluation, markStaleHosts, reportedUpdates, writeHostResults } from '../repositories/host-evaluation';
 import { listOsGroups } from '../repositories/os-groups';
-import {
-  clearEvaluations, invalidatePackages, kernelCandidates, packageIdsByNames, saveEvaluations, setsContaining, setVulns, type SetVuln, unevaluatedPackages,
-} from '../repositories/package-vulns';
+import { clearEvaluations, invalidatePackages, kernelCandidates, packageIdsByNames, setsContaining, type SetVuln } from '../repositories/package-vulns';
 import { FeedGroups } from './feed-groups';
 import { type HostVuln, hostVulns, judgeHost } from './host-status';
 import { newerKernelInstalled, parseRunningKernel } from './kernels';
-import { type AffectedRow, type InstalledPackage, matchPackage, rowKey, sourceOf } from './match';
+import { SetVulnReader } from './set-vulns';
 
 export interface EvaluationSummary {
   hosts: number;
@@ -38,6 +35,7 @@ export interface EvaluationSummary {
 
 export interface CveExposure {
   hosts: number;
+  /** Only for the CVE asked about (exposure's `hostsOf`): collecting every CVE's hosts would cost gigabytes on a large site. */
   hostIds: number[];
   packages: Set<string>;
   fixAvailable: boolean;
@@ -47,16 +45,10 @@ export type Progress = (done: number, total: number) => void;
 
 /** How long one-host evaluations reuse coverage, exceptions, tags and KEV marks. */
 const CONTEXT_TTL_MS = 10_000;
-/** Past this many package sets in one run, a group's feed rows are read whole instead of by name. */
+/** Past this many package sets in one run, a group's feed rows and cached results are read whole instead of set by set. */
 const WHOLE_GROUP_AT = 20;
 /** Past this many forgotten packages, an import re-judges all hosts of the group instead of looking for the sets holding them. */
 const SCAN_LIMIT = 5_000;
-
-/** What one run keeps: how many packages it matched, and whole groups' feed rows once read. */
-interface RunState {
-  evaluated: number;
-  groups: Map<number, Map<string, AffectedRow[]>>;
-}
 
 interface Context {
   feeds: FeedGroups;
@@ -139,42 +131,41 @@ export class Evaluator {
     const context = await this.context(!this.knows(host.osGroupId));
     const feedGroupId = context.feeds.feedGroupOf(host.osGroupId);
     if (feedGroupId === null || host.packageSetId === null) return { feedGroup: null, vulns: [] };
-    const vulns = await this.cachedSetVulns({ evaluated: 0, groups: new Map() }, feedGroupId, host.packageSetId, false);
+    const vulns = await new SetVulnReader(this.deps.db, false).read(feedGroupId, host.packageSetId);
     return { feedGroup: context.feeds.nameOf(feedGroupId), vulns: judge(host, vulns, context) };
   }
 
   /**
    * For every CVE affecting any of the selected hosts: how many hosts, which
-   * packages, and whether a fix exists. Hosts sharing a set, OS group and
-   * kernel are judged once.
+   * packages, and whether a fix exists (and, for `hostsOf`, which hosts).
+   * Hosts sharing a set, OS group and kernel are judged once.
    */
-  async exposure(selection: HostSelection & { siteIds?: number[] } = {}): Promise<Map<string, CveExposure>> {
-    const hosts = await hostsForEvaluation(this.deps.db, selection);
+  async exposure(selection: HostSelection & { siteIds?: number[]; hostsOf?: string } = {}): Promise<Map<string, CveExposure>> {
+    const hosts = (await hostsForEvaluation(this.deps.db, selection)).filter((h) => !selection.siteIds || selection.siteIds.includes(h.siteId));
     const context = await this.context(true);
     const groups = new Map<string, HostForEvaluation[]>();
     for (const host of hosts) {
-      if (selection.siteIds && !selection.siteIds.includes(host.siteId)) continue;
       const key = `${host.osGroupId}:${host.packageSetId}:${host.kernel}`;
-      groups.set(key, [...(groups.get(key) ?? []), host]);
+      const members = groups.get(key);
+      if (members) members.push(host);
+      else groups.set(key, [host]);
     }
-    const state: RunState = { evaluated: 0, groups: new Map() };
+    const reader = new SetVulnReader(this.deps.db, new Set([...groups.values()].map((m) => m[0].packageSetId)).size >= WHOLE_GROUP_AT);
     const exposure = new Map<string, CveExposure>();
     for (const members of groups.values()) {
       const host = members[0];
       const feedGroupId = context.feeds.feedGroupOf(host.osGroupId);
       if (feedGroupId === null || host.packageSetId === null) continue;
-      const vulns = judge(host, await this.cachedSetVulns(state, feedGroupId, host.packageSetId, groups.size >= WHOLE_GROUP_AT), context);
-      const perCve = new Map<string, HostVuln[]>();
-      for (const v of vulns) perCve.set(v.cveId, [...(perCve.get(v.cveId) ?? []), v]);
-      for (const [cveId, list] of perCve) {
-        let entry = exposure.get(cveId);
-        if (!entry) exposure.set(cveId, (entry = { hosts: 0, packages: new Set(), fixAvailable: false, hostIds: [] }));
+      const counted = new Set<string>();
+      for (const v of judge(host, await reader.read(feedGroupId, host.packageSetId), context)) {
+        let entry = exposure.get(v.cveId);
+        if (!entry) exposure.set(v.cveId, (entry = { hosts: 0, packages: new Set(), fixAvailable: false, hostIds: [] }));
+        entry.packages.add(v.packageName);
+        if (v.fixedVersion !== null) entry.fixAvailable = true;
+        if (counted.has(v.cveId)) continue;
+        counted.add(v.cveId);
         entry.hosts += members.length;
-        entry.hostIds.push(...members.map((m) => m.id));
-        for (const v of list) {
-          entry.packages.add(v.packageName);
-          if (v.fixedVersion !== null) entry.fixAvailable = true;
-        }
+        if (v.cveId === selection.hostsOf) entry.hostIds.push(...members.map((m) => m.id));
       }
     }
     return exposure;
@@ -220,65 +211,39 @@ export class Evaluator {
       if (entry) entry.hosts.push(host);
       else bySet.set(key, { feedGroupId, setId: host.packageSetId, hosts: [host] });
     }
-    const wholeGroups = bySet.size >= WHOLE_GROUP_AT;
+    const reader = new SetVulnReader(db, bySet.size >= WHOLE_GROUP_AT);
     const updates = await reportedUpdates(db, hosts.map((h) => h.id));
     const results = new Map<number, HostResultWrite>();
     let done = 0;
-    const state: RunState = { evaluated: 0, groups: new Map() };
     for (const { feedGroupId, setId, hosts: members } of bySet.values()) {
-      const vulns = feedGroupId !== null && setId !== null ? await this.cachedSetVulns(state, feedGroupId, setId, wholeGroups) : [];
+      const vulns = feedGroupId !== null && setId !== null ? await reader.read(feedGroupId, setId) : [];
       const kernels = setId !== null ? await kernelCandidates(db, setId) : [];
+      // Hosts of one set differ only in OS group, running kernel, staleness and reported updates: each distinct case is judged once.
+      const judged = new Map<string, HostResultWrite>();
       for (const host of members) {
         const running = parseRunningKernel(host.type, host.kernel);
-        const result = judgeHost({
-          covered: feedGroupId !== null,
-          stale: host.lastReportAt < context.staleBefore,
-          vulns: judge(host, vulns, context),
-          reportedUpdates: updates.get(host.id) ?? [],
-          taggedCves: context.tagged,
-          kevCves: context.kev,
-        });
-        results.set(host.id, { ...result, kernelReboot: newerKernelInstalled(kernels, running) });
+        const stale = host.lastReportAt < context.staleBefore;
+        const reported = updates.get(host.id) ?? [];
+        const key = [host.osGroup, running?.id, running?.flavour, stale, ...reported.map((u) => `${u.name}:${u.kind}`)].join('\0');
+        let result = judged.get(key);
+        if (!result) {
+          const judgement = judgeHost({
+            covered: feedGroupId !== null,
+            stale,
+            vulns: hostVulns(vulns, { runningKernel: running, exceptions: context.exceptions, osGroup: host.osGroup }),
+            reportedUpdates: reported,
+            taggedCves: context.tagged,
+            kevCves: context.kev,
+          });
+          judged.set(key, (result = { ...judgement, kernelReboot: newerKernelInstalled(kernels, running) }));
+        }
+        results.set(host.id, result);
       }
       onProgress?.(++done, bySet.size);
     }
     await withTransaction(db, (trx) => writeHostResults(trx, results));
-    return { hosts: hosts.length, sets: bySet.size, packagesEvaluated: state.evaluated, ms: Math.round(performance.now() - started) };
+    return { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started) };
   }
-
-  /** A set's cached vulnerabilities on a feed group, after evaluating the packages the cache lacks. */
-  private async cachedSetVulns(state: RunState, feedGroupId: number, setId: number, wholeGroup: boolean): Promise<SetVuln[]> {
-    const { db } = this.deps;
-    const missing = await unevaluatedPackages(db, feedGroupId, setId);
-    if (missing.length) {
-      const index = await this.affectedIndex(state, feedGroupId, missing, wholeGroup);
-      const vulns = missing.flatMap((pkg) => matchPackage(pkg, rowsFor(index, pkg)));
-      await withTransaction(db, (trx) => saveEvaluations(trx, feedGroupId, missing.map((p) => p.id), vulns));
-      state.evaluated += missing.length;
-    }
-    return setVulns(db, feedGroupId, setId);
-  }
-
-  private async affectedIndex(state: RunState, groupId: number, packages: InstalledPackage[], wholeGroup: boolean): Promise<Map<string, AffectedRow[]>> {
-    const cached = state.groups.get(groupId);
-    if (cached) return cached;
-    const names = wholeGroup ? undefined : [...new Set(packages.flatMap((p) => [p.name, sourceOf(p).name]))];
-    const index = new Map<string, AffectedRow[]>();
-    for (const row of await loadAffected(this.deps.db, groupId, names)) {
-      const key = rowKey(row.nameKind, row.packageName);
-      const list = index.get(key);
-      if (list) list.push(row);
-      else index.set(key, [row]);
-    }
-    if (wholeGroup) state.groups.set(groupId, index);
-    return index;
-  }
-}
-
-function rowsFor(index: Map<string, AffectedRow[]>, pkg: InstalledPackage): AffectedRow[] {
-  const binary = index.get(rowKey('binary', pkg.name)) ?? [];
-  const source = index.get(rowKey('source', sourceOf(pkg).name)) ?? [];
-  return source.length === 0 ? binary : binary.length === 0 ? source : [...binary, ...source];
 }
 
 function judge(host: Pick<HostForEvaluation, 'osGroup' | 'kernel' | 'type'>, vulns: SetVuln[], context: Context): HostVuln[] {

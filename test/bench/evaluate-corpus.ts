@@ -103,10 +103,12 @@ function grow(lists: Pkg[][], target: number, packager: 'deb' | 'rpm'): Pkg[] {
   for (const list of lists) for (const p of list) if (!byName.has(p.name)) byName.set(p.name, p);
   const base = [...byName.values()];
   const grown = [...base];
+  // Kernel sources build one set of binaries per kernel: nothing is derived from them.
+  const derivable = base.filter((p) => !/^(?:linux|kernel)/.test(p.sourceName ?? p.name));
   const suffixes = packager === 'deb' ? ['-doc', '-dev', '-common', '-data', '-utils'] : ['-libs', '-devel', '-doc', '-tools', '-common'];
   for (let i = 0; grown.length < target; i++) {
-    const from = base[i % base.length];
-    const name = `${from.name}${suffixes[Math.floor(i / base.length) % suffixes.length]}`;
+    const from = derivable[i % derivable.length];
+    const name = `${from.name}${suffixes[Math.floor(i / derivable.length) % suffixes.length]}`;
     if (!byName.has(name)) grown.push({ ...from, name }); // a binary of the same source, as real distributions have many
   }
   return grown.slice(0, target);

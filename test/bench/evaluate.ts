@@ -14,7 +14,12 @@
  *
  * The 300 sets are stored as reports through the ingest service; the other
  * hosts are copies of those host rows (same set and OS) inserted directly.
+ * Each run uses a fresh database: a temporary SQLite file, or the MariaDB
+ * database patchscope_bench_eval (dropped and created; BENCH_MYSQL_URL names
+ * the server). BENCH_QUERIES=1 adds SQL time per statement, BENCH_KEEP=1
+ * keeps the database, BENCH_LOG_LEVEL sets the product's log level.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -258,11 +263,31 @@ async function phaseListing(db: Knex, services: Services, meter: Meter, site: Si
   out(`  check: ${NEW_CVE} affects ${fmt(added?.hosts ?? 0)} hosts, expected ${fmt(site.newCveExpected)}: ${ok ? 'ok' : 'WRONG'}`);
 }
 
+/** BENCH_QUERIES=1: time spent per SQL statement shape (lists of placeholders folded), printed at the end. */
+function profileQueries(db: Knex): () => void {
+  const started = new Map<string, { sql: string; at: number }>();
+  const totals = new Map<string, { ms: number; n: number }>();
+  db.on('query', (q: { __knexQueryUid: string; sql: string }) => started.set(q.__knexQueryUid, { sql: q.sql, at: performance.now() }));
+  db.on('query-response', (_r: unknown, q: { __knexQueryUid: string }) => {
+    const s = started.get(q.__knexQueryUid);
+    if (!s) return;
+    started.delete(q.__knexQueryUid);
+    const shape = s.sql.replace(/\?(?:, ?\?)+/g, '?…').replace(/\(\?…\)(?:, ?\(\?…\))+/g, '(?…)…');
+    const t = totals.get(shape) ?? { ms: 0, n: 0 };
+    totals.set(shape, { ms: t.ms + performance.now() - s.at, n: t.n + 1 });
+  });
+  return () => {
+    out('\nSQL time by statement (BENCH_QUERIES):');
+    for (const [sql, t] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) out(`  ${secs(t.ms).padStart(9)} ${fmt(t.n).padStart(8)}x  ${sql.slice(0, 220)}`);
+  };
+}
+
 async function benchTarget(name: 'sqlite' | 'mysql', hosts: number, sets: number, feedNames: string[]): Promise<Figures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-eval-'));
   const target = await openTarget(name, dir);
   const db = createDatabase(target.config);
   const meter = new Meter();
+  const printQueries = process.env.BENCH_QUERIES ? profileQueries(db) : undefined;
   try {
     await migrateLatest(db);
     const services = createServices({ db, config: target.config, logger: createLogger({ log: { level: (process.env.BENCH_LOG_LEVEL ?? 'warn') as Config['log']['level'] } }) });
@@ -272,11 +297,13 @@ async function benchTarget(name: 'sqlite' | 'mysql', hosts: number, sets: number
     const full = await phaseImport(db, services, meter, feeds);
     const incremental = await phaseIncremental(services, meter, dir, site);
     await phaseListing(db, services, meter, site);
+    printQueries?.();
     return { full, incremental, peaks: meter.peaks, runPeak: Math.max(meter.runPeak, hwmBytes() / MB) };
   } finally {
     await db.destroy();
     await target.cleanup();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP) out(`  kept: ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -286,19 +313,26 @@ export async function run(args: string[]): Promise<void> {
     return i >= 0 ? args[i + 1] : fallback;
   };
   const which = option('db', 'sqlite');
+  if (which === 'both') {
+    // One process per database, so that the second one's RSS does not include what the first left in the heap.
+    for (const name of ['sqlite', 'mysql']) {
+      const rest = args.flatMap((a, i) => (a === '--db' || args[i - 1] === '--db' ? [] : [a]));
+      const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], 'evaluate', ...rest, '--db', name], { stdio: 'inherit' });
+      if (child.status !== 0) throw new Error(`the ${name} run failed (exit ${child.status ?? child.signal})`);
+    }
+    return;
+  }
   const hosts = Number(option('hosts', '10000'));
   const sets = Number(option('sets', '300'));
   const feeds = option('feeds', Object.keys(FEEDS).join(',')).split(',').filter(Boolean);
-  out(`evaluate benchmark on ${os.cpus().length} cores, node ${process.version}: ${fmt(hosts)} hosts, ${sets} package sets; feeds ${feeds.join(', ')}`);
-  const results: [string, Figures][] = [];
-  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) results.push([name, await benchTarget(name, hosts, sets, feeds)]);
-  const maxRss = Math.max(process.resourceUsage().maxRSS / 1024, ...results.map(([, f]) => f.runPeak));
-  out('\nsummary                          figure       target     ');
-  for (const [name, f] of results) {
-    const peak = Math.max(...f.peaks);
-    out(`  ${name.padEnd(7)} full evaluation       ${secs(f.full).padStart(9)}   < 30 s     ${mark(f.full < 30_000)}`);
-    out(`  ${name.padEnd(7)} incremental           ${secs(f.incremental).padStart(9)}   < 2 s      ${mark(f.incremental < 2_000)}`);
-    out(`  ${name.padEnd(7)} peak RSS (phases)     ${`${peak.toFixed(0)} MB`.padStart(9)}   < 1024 MB  ${mark(peak < 1024)}`);
-  }
-  out(`  process maxRSS (whole run)    ${`${maxRss.toFixed(0)} MB`.padStart(9)}   < 1024 MB  ${mark(maxRss < 1024)}`);
+  out(`evaluate benchmark on ${os.cpus().length} cores (load ${os.loadavg()[0].toFixed(1)}), node ${process.version}: ${fmt(hosts)} hosts, ${sets} package sets; feeds ${feeds.join(', ')}`);
+  if (which !== 'sqlite' && which !== 'mysql') throw new Error('--db is sqlite, mysql or both');
+  const f = await benchTarget(which, hosts, sets, feeds);
+  const peak = Math.max(...f.peaks);
+  const maxRss = Math.max(process.resourceUsage().maxRSS / 1024, f.runPeak);
+  out(`\nsummary (${which})                figure      target`);
+  out(`  full evaluation              ${secs(f.full).padStart(9)}   < 30 s     ${mark(f.full < 30_000)}`);
+  out(`  incremental (one advisory)   ${secs(f.incremental).padStart(9)}   < 2 s      ${mark(f.incremental < 2_000)}`);
+  out(`  peak RSS of the phases       ${`${peak.toFixed(0)} MB`.padStart(9)}   < 1024 MB  ${mark(peak < 1024)}`);
+  out(`  process maxRSS (whole run)   ${`${maxRss.toFixed(0)} MB`.padStart(9)}   < 1024 MB  ${mark(maxRss < 1024)}`);
 }

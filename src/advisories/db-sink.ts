@@ -5,6 +5,7 @@
  * so that the import can tell which pairs changed since the previous one.
  */
 import type { Knex } from 'knex';
+import { withTransaction } from '../db';
 import type { Logger } from '../logger';
 import { type AffectedInsert, insertAffected } from '../repositories/affected';
 import { mergeCves } from '../repositories/cves';
@@ -110,7 +111,8 @@ export class DbSink implements FeedSink {
     if (this.cves.size === 0) return;
     const batch = [...this.cves.values()].map((c) => ({ ...c, id: c.id.slice(0, 64) }));
     this.cves = new Map();
-    await mergeCves(this.deps.db, batch);
+    // One transaction a batch: thousands of small updates, one commit.
+    await withTransaction(this.deps.db, (trx) => mergeCves(trx, batch));
     this.counts.cves += batch.length;
   }
 }

@@ -71,8 +71,14 @@ export async function replaceKev(db: Knex, entries: KevEntry[]): Promise<{ marke
   const unmark = [...previously].filter((id) => !listed.has(id));
   for (let i = 0; i < unmark.length; i += 500) await db('cves').whereIn('id', unmark.slice(i, i + 500)).update({ kev: false, kev_added_at: null });
   await mergeCves(db, [...listed.keys()].map((id) => ({ id, severity: 'unknown', cvssScore: null, cvssVector: null, publishedAt: null, description: null })));
+  // Marked in groups of one date (the catalogue adds a few CVEs a day).
+  const byDate = new Map<string | null, string[]>();
   for (const e of listed.values()) {
-    await db('cves').where({ id: e.cveId }).update({ kev: true, kev_added_at: e.addedAt && !Number.isNaN(e.addedAt.getTime()) ? toDbTime(e.addedAt) : null });
+    const at = e.addedAt && !Number.isNaN(e.addedAt.getTime()) ? toDbTime(e.addedAt) : null;
+    byDate.set(at, [...(byDate.get(at) ?? []), e.cveId]);
+  }
+  for (const [at, ids] of byDate) {
+    for (let i = 0; i < ids.length; i += 500) await db('cves').whereIn('id', ids.slice(i, i + 500)).update({ kev: true, kev_added_at: at });
   }
   return { marked: [...listed.keys()].filter((id) => !previously.has(id)).length, unmarked: unmark.length };
 }

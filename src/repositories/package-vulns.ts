@@ -94,12 +94,30 @@ export async function setPackageIds(db: Knex, setId: number): Promise<number[]> 
   return (await db('package_set_items').where('package_set_id', setId).select('package_id')).map((r: { package_id: number }) => r.package_id);
 }
 
+/** The packages already evaluated on one OS group. */
+export async function evaluatedPackageIds(db: Knex, osGroupId: number): Promise<Set<number>> {
+  return new Set((await db('package_evaluations').where('os_group_id', osGroupId).select('package_id')).map((r: { package_id: number }) => r.package_id));
+}
+
+export async function packagesByIds(db: Knex, ids: number[]): Promise<InstalledPackage[]> {
+  const found: InstalledPackage[] = [];
+  for (let i = 0; i < ids.length; i += 500) found.push(...(await db('packages as p').whereIn('p.id', ids.slice(i, i + 500)).select(PACKAGE_COLUMNS)).map(toPackage));
+  return found;
+}
+
+const KERNEL_LIKE = (q: Knex.QueryBuilder) => q.where('p.name', 'like', 'kernel%').orWhere('p.name', 'like', 'linux-%');
+
+/** Every kernel-looking package in the dictionary (install-only kernels are told apart by the caller). */
+export async function kernelLikePackages(db: Knex): Promise<InstalledPackage[]> {
+  return (await db('packages as p').where(KERNEL_LIKE).select(PACKAGE_COLUMNS)).map(toPackage);
+}
+
 /** The kernel-looking packages of a set (install-only kernels are told apart by the caller). */
 export async function kernelCandidates(db: Knex, setId: number): Promise<InstalledPackage[]> {
   const rows = await db('package_set_items as i')
     .join('packages as p', 'p.id', 'i.package_id')
     .where('i.package_set_id', setId)
-    .where((q) => q.where('p.name', 'like', 'kernel%').orWhere('p.name', 'like', 'linux-%'))
+    .where(KERNEL_LIKE)
     .select(PACKAGE_COLUMNS);
   return rows.map(toPackage);
 }

@@ -20,7 +20,7 @@ import { listCveTags } from '../repositories/cve-tags';
 import { kevCveIds } from '../repositories/cves';
 import { type HostForEvaluation, type HostResultWrite, type HostSelection, hostsForEvaluation, markStaleHosts, reportedUpdates, writeHostResults } from '../repositories/host-evaluation';
 import { listOsGroups } from '../repositories/os-groups';
-import { clearEvaluations, invalidatePackages, kernelCandidates, packageIdsByNames, setsContaining, type SetVuln } from '../repositories/package-vulns';
+import { clearEvaluations, invalidatePackages, packageIdsByNames, setsContaining, type SetVuln } from '../repositories/package-vulns';
 import { FeedGroups } from './feed-groups';
 import { type HostVuln, hostVulns, judgeHost } from './host-status';
 import { newerKernelInstalled, parseRunningKernel } from './kernels';
@@ -217,7 +217,7 @@ export class Evaluator {
     let done = 0;
     for (const { feedGroupId, setId, hosts: members } of bySet.values()) {
       const vulns = feedGroupId !== null && setId !== null ? await reader.read(feedGroupId, setId) : [];
-      const kernels = setId !== null ? await kernelCandidates(db, setId) : [];
+      const kernels = setId !== null ? await reader.kernels(setId) : [];
       // Hosts of one set differ only in OS group, running kernel, staleness and reported updates: each distinct case is judged once.
       const judged = new Map<string, HostResultWrite>();
       for (const host of members) {

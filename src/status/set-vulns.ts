@@ -1,13 +1,17 @@
 /**
- * Reads package sets' vulnerabilities for one evaluation run, matching first
- * the packages the cache has never seen on the OS group. A run over many sets
- * reads each group's feed rows and cached results once and serves every set
- * from memory; a run over one set asks the database for just that set.
+ * Reads package sets' vulnerabilities (and kernels) for one evaluation run,
+ * matching first the packages the cache has never seen on the OS group. A run
+ * over many sets reads each group's feed rows, cached results and evaluated
+ * packages once, and then costs one range read of item ids per set; a run
+ * over one set asks the database for just that set.
  */
 import type { Knex } from 'knex';
 import { withTransaction } from '../db';
 import { loadAffected } from '../repositories/affected';
-import { groupVulns, saveEvaluations, setPackageIds, setVulns, type SetVuln, unevaluatedPackages } from '../repositories/package-vulns';
+import {
+  evaluatedPackageIds, groupVulns, kernelCandidates, kernelLikePackages, packagesByIds, saveEvaluations, setPackageIds, setVulns, type SetVuln,
+  unevaluatedPackages,
+} from '../repositories/package-vulns';
 import { type AffectedRow, type InstalledPackage, matchPackage, rowKey, sourceOf } from './match';
 
 export class SetVulnReader {
@@ -15,19 +19,51 @@ export class SetVulnReader {
   evaluated = 0;
   private readonly affected = new Map<number, Map<string, AffectedRow[]>>();
   private readonly vulns = new Map<number, Map<number, SetVuln[]>>();
+  private readonly evaluatedIds = new Map<number, Set<number>>();
+  private readonly items = new Map<number, number[]>();
+  private kernelsById: Map<number, InstalledPackage> | null = null;
 
   constructor(
     private readonly db: Knex,
-    /** Read whole groups (feed rows and cached results) rather than set by set. */
+    /** Read whole groups (feed rows, cached results, evaluated packages) rather than set by set. */
     private readonly wholeGroups: boolean,
   ) {}
 
   async read(feedGroupId: number, setId: number): Promise<SetVuln[]> {
-    const missing = await unevaluatedPackages(this.db, feedGroupId, setId);
-    if (missing.length) await this.evaluate(feedGroupId, missing);
-    if (!this.wholeGroups) return setVulns(this.db, feedGroupId, setId);
+    if (!this.wholeGroups) {
+      const missing = await unevaluatedPackages(this.db, feedGroupId, setId);
+      if (missing.length) await this.evaluate(feedGroupId, missing);
+      return setVulns(this.db, feedGroupId, setId);
+    }
+    const ids = await this.itemsOf(setId);
+    const evaluated = await this.evaluatedOn(feedGroupId);
+    const missing = ids.filter((id) => !evaluated.has(id));
+    if (missing.length) {
+      await this.evaluate(feedGroupId, await packagesByIds(this.db, missing));
+      for (const id of missing) evaluated.add(id);
+    }
     const byPackage = await this.groupVulns(feedGroupId);
-    return (await setPackageIds(this.db, setId)).flatMap((id) => byPackage.get(id) ?? []);
+    return ids.flatMap((id) => byPackage.get(id) ?? []);
+  }
+
+  /** The kernel-looking packages of a set, for the reboot check. */
+  async kernels(setId: number): Promise<InstalledPackage[]> {
+    if (!this.wholeGroups) return kernelCandidates(this.db, setId);
+    this.kernelsById ??= new Map((await kernelLikePackages(this.db)).map((p) => [p.id, p]));
+    const kernels = this.kernelsById;
+    return (await this.itemsOf(setId)).flatMap((id) => kernels.get(id) ?? []);
+  }
+
+  private async itemsOf(setId: number): Promise<number[]> {
+    let ids = this.items.get(setId);
+    if (!ids) this.items.set(setId, (ids = await setPackageIds(this.db, setId)));
+    return ids;
+  }
+
+  private async evaluatedOn(groupId: number): Promise<Set<number>> {
+    let ids = this.evaluatedIds.get(groupId);
+    if (!ids) this.evaluatedIds.set(groupId, (ids = await evaluatedPackageIds(this.db, groupId)));
+    return ids;
   }
 
   private async evaluate(groupId: number, packages: InstalledPackage[]): Promise<void> {
@@ -56,7 +92,9 @@ export class SetVulnReader {
   private async affectedIndex(groupId: number, packages: InstalledPackage[]): Promise<Map<string, AffectedRow[]>> {
     const cached = this.affected.get(groupId);
     if (cached) return cached;
-    const names = this.wholeGroups ? undefined : [...new Set(packages.flatMap((p) => [p.name, sourceOf(p).name]))];
+    // A few packages (a report's new ones, an import's changed names) are looked up by name; a large run reads the group once.
+    const byName = !this.wholeGroups || packages.length < 200;
+    const names = byName ? [...new Set(packages.flatMap((p) => [p.name, sourceOf(p).name]))] : undefined;
     const index = new Map<string, AffectedRow[]>();
     for (const row of await loadAffected(this.db, groupId, names)) {
       const key = rowKey(row.nameKind, row.packageName);
@@ -64,7 +102,7 @@ export class SetVulnReader {
       if (list) list.push(row);
       else index.set(key, [row]);
     }
-    if (this.wholeGroups) this.affected.set(groupId, index);
+    if (!byName) this.affected.set(groupId, index);
     return index;
   }
 }

@@ -55,13 +55,26 @@ function toRow(row: Record<string, unknown>): AffectedRow {
 
 const COLUMNS = ['a.source_id', 'a.package_name', 'a.name_kind', 'a.fixed_version', 'a.cve_id', 'a.advisory_id', 'a.severity', 'a.module_stream'];
 
-/** The visible rows of one OS group, for all package names or only the given ones. */
+/** The generation readers may see of each enabled source. */
+async function visibleGenerations(db: Knex): Promise<Map<number, number>> {
+  const rows = await db('advisory_sources').where('enabled', true).select('id', 'generation');
+  return new Map(rows.map((r: { id: number; generation: number }) => [r.id, Number(r.generation)]));
+}
+
+/**
+ * The visible rows of one OS group, for all package names or only the given
+ * ones. The source's generation is checked here rather than joined: joined,
+ * MariaDB drives the query from the source and reads all of its rows.
+ */
 export async function loadAffected(db: Knex, osGroupId: number, names?: string[]): Promise<AffectedRow[]> {
-  if (names === undefined) return (await current(db).where('a.os_group_id', osGroupId).select(COLUMNS)).map(toRow);
+  const generations = await visibleGenerations(db);
+  const visible = (row: Record<string, unknown>) => generations.get(row.source_id as number) === Number(row.generation);
+  const columns = [...COLUMNS, 'a.generation'];
+  if (names === undefined) return (await db('affected as a').where('a.os_group_id', osGroupId).select(columns)).filter(visible).map(toRow);
   const rows: AffectedRow[] = [];
   for (let i = 0; i < names.length; i += 500) {
-    const chunk = names.slice(i, i + 500);
-    rows.push(...(await current(db).where('a.os_group_id', osGroupId).whereIn('a.package_name', chunk).select(COLUMNS)).map(toRow));
+    const chunk = await db('affected as a').where('a.os_group_id', osGroupId).whereIn('a.package_name', names.slice(i, i + 500)).select(columns);
+    rows.push(...chunk.filter(visible).map(toRow));
   }
   return rows;
 }

@@ -31,6 +31,8 @@ export interface EvaluationSummary {
   sets: number;
   packagesEvaluated: number;
   ms: number;
+  /** Where the time went: reading sets (and matching new packages), judging hosts, writing results. */
+  phases: { readMs: number; judgeMs: number; writeMs: number };
 }
 
 export interface CveExposure {
@@ -215,9 +217,17 @@ export class Evaluator {
     const updates = await reportedUpdates(db, hosts.map((h) => h.id));
     const results = new Map<number, HostResultWrite>();
     let done = 0;
+    const phases = { readMs: 0, judgeMs: 0, writeMs: 0 };
+    let mark = performance.now();
+    const lap = (phase: keyof typeof phases) => {
+      const now = performance.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
     for (const { feedGroupId, setId, hosts: members } of bySet.values()) {
       const vulns = feedGroupId !== null && setId !== null ? await reader.read(feedGroupId, setId) : [];
       const kernels = setId !== null ? await reader.kernels(setId) : [];
+      lap('readMs');
       // Hosts of one set differ only in OS group, running kernel, staleness and reported updates: each distinct case is judged once.
       const judged = new Map<string, HostResultWrite>();
       for (const host of members) {
@@ -239,10 +249,13 @@ export class Evaluator {
         }
         results.set(host.id, result);
       }
+      lap('judgeMs');
       onProgress?.(++done, bySet.size);
     }
     await withTransaction(db, (trx) => writeHostResults(trx, results));
-    return { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started) };
+    lap('writeMs');
+    const rounded = { readMs: Math.round(phases.readMs), judgeMs: Math.round(phases.judgeMs), writeMs: Math.round(phases.writeMs) };
+    return { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started), phases: rounded };
   }
 }
 

@@ -210,7 +210,7 @@ async function phaseImport(db: Knex, services: Services, meter: Meter, feeds: { 
   const clear = await timed(meter, () => services.evaluator.clearCache());
   const full = await timed(meter, () => services.evaluator.evaluateHosts());
   const s = full.value;
-  out(`  cache cleared in ${secs(clear.ms)}; full evaluation: ${fmt(s.hosts)} hosts, ${s.sets} sets, ${fmt(s.packagesEvaluated)} packages evaluated in ${secs(full.ms)} (its own ${secs(s.ms)}), peak RSS ${full.rss.toFixed(0)} MB`);
+  out(`  cache cleared in ${secs(clear.ms)}; full evaluation: ${fmt(s.hosts)} hosts, ${s.sets} sets, ${fmt(s.packagesEvaluated)} packages evaluated in ${secs(full.ms)} (its own ${secs(s.ms)}: ${phasesOf(s)}), peak RSS ${full.rss.toFixed(0)} MB`);
   const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n ?? 0);
   out(`  rows: affected ${fmt(await count('affected'))}, package_vulns ${fmt(await count('package_vulns'))}, package_evaluations ${fmt(await count('package_evaluations'))}`);
   const statuses = [];
@@ -231,7 +231,7 @@ async function phaseIncremental(services: Services, meter: Meter, dir: string, s
   fs.writeFileSync(path.join(feedDir, `${NEW_CVE}.json`), JSON.stringify(record, null, 2));
   const { value: o, ms, rss } = await timed(meter, () => services.importer.import({ location: feedDir, sourceName: 'bench-new-advisory', uri: feedDir, format: 'osv' }));
   const e = o.evaluation;
-  out(`  ${NEW_CVE} (Debian 12 glibc, fixed in ${NEW_FIX}): ${o.changedPairs} changed pair(s); import ${secs(o.ms - (e?.ms ?? 0))}, evaluation ${e ? secs(e.ms) : '-'} (${fmt(e?.hosts ?? 0)} hosts re-judged in ${e?.sets ?? 0} sets, ${fmt(e?.packagesEvaluated ?? 0)} packages re-evaluated); total ${secs(ms)}, peak RSS ${rss.toFixed(0)} MB`);
+  out(`  ${NEW_CVE} (Debian 12 glibc, fixed in ${NEW_FIX}): ${o.changedPairs} changed pair(s); import ${secs(o.ms - (e?.ms ?? 0))}, evaluation ${e ? secs(e.ms) : '-'} (${fmt(e?.hosts ?? 0)} hosts re-judged in ${e?.sets ?? 0} sets, ${fmt(e?.packagesEvaluated ?? 0)} packages re-evaluated; ${phasesOf(e)}); total ${secs(ms)}, peak RSS ${rss.toFixed(0)} MB`);
   out(`  (debian-12 hosts: ${fmt(site.byKind.get('debian-12') ?? 0)}; of them holding glibc older than the fix: ${fmt(site.newCveExpected)})`);
   return ms;
 }
@@ -335,4 +335,9 @@ export async function run(args: string[]): Promise<void> {
   out(`  incremental (one advisory)   ${secs(f.incremental).padStart(9)}   < 2 s      ${mark(f.incremental < 2_000)}`);
   out(`  peak RSS of the phases       ${`${peak.toFixed(0)} MB`.padStart(9)}   < 1024 MB  ${mark(peak < 1024)}`);
   out(`  process maxRSS (whole run)   ${`${maxRss.toFixed(0)} MB`.padStart(9)}   < 1024 MB  ${mark(maxRss < 1024)}`);
+}
+
+/** Where an evaluation spent its time. */
+function phasesOf(e: { phases: { readMs: number; judgeMs: number; writeMs: number } } | null | undefined): string {
+  return e ? `read ${secs(e.phases.readMs)}, judge ${secs(e.phases.judgeMs)}, write ${secs(e.phases.writeMs)}` : '-';
 }

@@ -37,8 +37,11 @@ export interface EvaluationSummary {
 
 export interface CveExposure {
   hosts: number;
-  /** Only for the CVE asked about (exposure's `hostsOf`): collecting every CVE's hosts would cost gigabytes on a large site. */
-  hostIds: number[];
+  /**
+   * Which hosts, and their affected packages: only for the CVE asked about
+   * (exposure's `hostsOf`), since every CVE's hosts would cost gigabytes on a large site.
+   */
+  cases: { hostIds: number[]; vulns: HostVuln[] }[];
   packages: Set<string>;
   fixAvailable: boolean;
 }
@@ -159,15 +162,16 @@ export class Evaluator {
       const feedGroupId = context.feeds.feedGroupOf(host.osGroupId);
       if (feedGroupId === null || host.packageSetId === null) continue;
       const counted = new Set<string>();
-      for (const v of judge(host, await reader.read(feedGroupId, host.packageSetId), context)) {
+      const vulns = judge(host, await reader.read(feedGroupId, host.packageSetId), context);
+      for (const v of vulns) {
         let entry = exposure.get(v.cveId);
-        if (!entry) exposure.set(v.cveId, (entry = { hosts: 0, packages: new Set(), fixAvailable: false, hostIds: [] }));
+        if (!entry) exposure.set(v.cveId, (entry = { hosts: 0, packages: new Set(), fixAvailable: false, cases: [] }));
         entry.packages.add(v.packageName);
         if (v.fixedVersion !== null) entry.fixAvailable = true;
         if (counted.has(v.cveId)) continue;
         counted.add(v.cveId);
         entry.hosts += members.length;
-        if (v.cveId === selection.hostsOf) entry.hostIds.push(...members.map((m) => m.id));
+        if (v.cveId === selection.hostsOf) entry.cases.push({ hostIds: members.map((m) => m.id), vulns: vulns.filter((x) => x.cveId === v.cveId) });
       }
     }
     return exposure;

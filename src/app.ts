@@ -57,7 +57,7 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
   // Everything below needs a client certificate that maps to a principal.
   app.use(createAuthenticator({ db, config, logger, trust }));
   app.use(identityRoutes({ db }));
-  app.use(reportRoutes({ config, ingest }));
+  app.use(reportRoutes({ config, db, ingest, evaluator: services.evaluator }));
   app.use(hostRoutes({ db, evaluator: services.evaluator }));
   app.use(cveRoutes({ db, evaluator: services.evaluator }));
   app.use(homeRoutes({ views, version }));

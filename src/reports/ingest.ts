@@ -16,9 +16,9 @@ import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites'
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
 import { PackageIdCache } from './package-id-cache';
 import type { Report, ReportedPackage } from './report';
+import { findOsGroupId } from '../repositories/os-groups';
 import type { Evaluator } from '../status/evaluator';
 import type { HostVuln } from '../status/host-status';
-import { findOsGroupId } from '../repositories/os-groups';
 import type { PackageType } from '../versions';
 
 export interface IngestInput {

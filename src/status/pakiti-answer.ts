@@ -19,3 +19,11 @@ export async function taggedCveLines(db: Knex, vulns: readonly HostVuln[]): Prom
   }
   return [...lines].sort();
 }
+
+/** The host's tagged CVEs as the native report answer lists them. */
+export async function taggedCves(db: Knex, vulns: readonly HostVuln[]): Promise<{ cve: string; package: string; tag: string }[]> {
+  return (await taggedCveLines(db, vulns)).map((line) => {
+    const [name, , , cve, tag] = line.split('\t');
+    return { cve, package: name, tag };
+  });
+}

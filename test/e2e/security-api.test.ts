@@ -53,6 +53,22 @@ describe('Pakiti report modes', () => {
   });
 });
 
+describe('POST /api/v1/reports', () => {
+  test('when a host sends a native report, then the answer sums up its evaluation with the tagged CVEs', async () => {
+    const report = ['#', 'arch: x86_64', 'host: c8n.example.org', 'kernel: 4.18.0-305.el8.x86_64', 'packager: rpm', 'site: BRNO', 'system: CentOS Linux 8',
+      'format: patchscope-1', 'os-id: centos', 'os-version-id: 8.4', '#', 'libwebp\t0:1.0.0-5.el8\tx86_64\tlibwebp\t0:1.0.0-5.el8', '#', ''].join('\n');
+    const res = await httpsRequest({ port: s.server.port, path: '/api/v1/reports', method: 'POST', caFile: s.caFile, identity: s.identity('host', 'c8n.example.org'), body: report, headers: { 'Content-Type': 'text/plain' } });
+    expect(res.status).toBe(200);
+    expect((res.json() as { summary: unknown }).summary).toMatchObject({
+      osGroup: 'centos-8',
+      status: 'security',
+      cves: { total: 2, fixable: 2, tagged: 1, knownExploited: 1 },
+      taggedCves: [{ cve: 'CVE-2023-4863', package: 'libwebp', tag: 'EGI-Critical' }],
+    });
+    await s.t.db('hosts').where({ hostname: 'c8n.example.org' }).delete(); // the listings below count three hosts
+  });
+});
+
 describe('GET /api/v1/hosts/:hostname/cves', () => {
   test('when an admin asks, then the host comes with its CVEs, tags, KEV marks, source and pending security update', async () => {
     const res = await get('/api/v1/hosts/c8.example.org/cves');

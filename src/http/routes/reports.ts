@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { type Request, Router } from 'express';
+import type { Knex } from 'knex';
 import { authorizeReport, requireKind } from '../../auth/authorize';
 import type { Config } from '../../config';
 import type { IngestService } from '../../reports/ingest';
@@ -8,6 +9,8 @@ import { peekNativeIdentity } from '../../reports/native-peek';
 import type { Report } from '../../reports/report';
 import { bodyText, rawBody } from '../middleware/bodies';
 import { presentIngest } from '../presenters/ingest';
+import type { Evaluator } from '../../status/evaluator';
+import { taggedCves } from '../../status/pakiti-answer';
 
 const remoteOf = (req: Request) => req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
 
@@ -35,11 +38,14 @@ export async function acceptNativeText(ingest: IngestService, req: Request, text
 }
 
 /** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay. */
-export function reportRoutes({ config, ingest }: { config: Config; ingest: IngestService }): Router {
+export function reportRoutes({ config, db, ingest, evaluator }: { config: Config; db: Knex; ingest: IngestService; evaluator: Evaluator }): Router {
   const router = Router();
   router.post('/api/v1/reports', requireKind('host', 'relay'), rawBody(config.reports.maxBytes), async (req, res) => {
     const text = bodyText(req.body);
-    res.json(presentIngest(await acceptNativeText(ingest, req, text, 'patchscope-1', req.body.length)));
+    const result = await acceptNativeText(ingest, req, text, 'patchscope-1', req.body.length);
+    // Most hosts have no tagged CVE; only those that do cost a look at their CVE list.
+    const tagged = result.judged?.taggedCveCount ? await taggedCves(db, (await evaluator.hostVulns(result.host.id))?.vulns ?? []) : [];
+    res.json(presentIngest(result, tagged));
   });
   return router;
 }

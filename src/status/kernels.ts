@@ -14,6 +14,8 @@ import { compareDebVersions, compareEvr, type PackageType } from '../versions';
 export interface KernelPackage {
   type: PackageType;
   name: string;
+  /** The source package, when known: headers and tools built from the kernel's source are the kernel's too. */
+  sourceName?: string | null;
   epoch: string;
   version: string;
   release: string;
@@ -34,9 +36,17 @@ const RPM_ARCH = /\.(?:x86_64|aarch64|ppc64le|ppc64|s390x|i686|i586|armv7hl|noar
 const DEB_KERNEL = /^linux-(?:image|modules|modules-extra|headers|buildinfo|image-unsigned)-(\d+\.\d+(?:\.\d+)?-\d+)(?:-(.+))?$/;
 const DEB_ABI = /^(\d+\.\d+(?:\.\d+)?-\d+)(?:-(.+))?$/;
 
-/** Whether the package is one copy of an installed kernel (its CVEs count only when it is the running one). */
+// Sources whose binaries are the kernel or built from its tree (linux-libc-dev, linux-perf, kernel-headers, perf, bpftool).
+const KERNEL_SOURCE = /^(?:kernel(?:-rt|-uek|-alt)?|linux(?:-signed(?:-[a-z0-9]+)?)?)$/;
+
+/**
+ * Whether the package belongs to a kernel: one copy of an installed kernel,
+ * or a package built from the kernel's source (headers, perf, bpftool). Their
+ * CVEs are kernel CVEs, which count only through the running kernel.
+ */
 export function isKernelPackage(pkg: KernelPackage): boolean {
-  return pkg.type === 'rpm' ? RPM_KERNEL.test(pkg.name) : DEB_KERNEL.test(pkg.name);
+  if (pkg.type === 'rpm' ? RPM_KERNEL.test(pkg.name) : DEB_KERNEL.test(pkg.name)) return true;
+  return pkg.sourceName !== undefined && pkg.sourceName !== null && pkg.sourceName !== pkg.name && KERNEL_SOURCE.test(pkg.sourceName);
 }
 
 function rpmFlavourOfName(name: string): string {

@@ -36,6 +36,14 @@ describe('isKernelPackage', () => {
     expect(isKernelPackage(deb('linux-image-amd64', '6.1.76', '1'))).toBe(false);
     expect(isKernelPackage(deb('linux-libc-dev', '6.1.76', '1'))).toBe(false);
   });
+
+  it('when a package is built from the kernel source (headers, perf), then it is the kernel’s too: its CVEs count only through the running kernel', () => {
+    expect(isKernelPackage({ ...deb('linux-libc-dev', '6.1.76', '1'), sourceName: 'linux' })).toBe(true);
+    expect(isKernelPackage({ ...deb('linux-perf', '6.1.76', '1'), sourceName: 'linux' })).toBe(true);
+    expect(isKernelPackage({ ...rpm('kernel-headers', '5.14.0', '427.el9'), sourceName: 'kernel' })).toBe(true);
+    expect(isKernelPackage({ ...rpm('bash', '5.1.8', '9.el9'), sourceName: 'bash' })).toBe(false);
+    expect(isKernelPackage({ ...deb('linux-base', '4.9', ''), sourceName: 'linux-base' })).toBe(false);
+  });
 });
 
 describe('isRunningKernelPackage', () => {

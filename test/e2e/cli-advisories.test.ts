@@ -3,6 +3,7 @@
  * them, on the test database. Sources are fetched from a local HTTP server
  * serving the real shared feeds (the stand-in for the internet), with ETags.
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,7 +12,7 @@ import zlib from 'node:zlib';
 import { createLogger } from '../../src/logger';
 import { IngestService } from '../../src/reports/ingest';
 import { createServices } from '../../src/services';
-import { runCli } from '../helpers/cli';
+import { cliPath, runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase, testDialect } from '../helpers/database';
 import { buildPackage, buildReport } from '../helpers/factories';
 import { sharedDataPath } from '../helpers/shared-data';
@@ -118,5 +119,23 @@ describe('patchscope advisories', () => {
   test('when evaluate --full runs, then it reports the hosts it judged', async () => {
     const result = await cli('evaluate', '--full');
     expect(result.stdout).toMatch(/^evaluated 1 hosts in 1 package sets/);
+  });
+
+  test('when the answer is one write larger than a pipe holds and the reader is slow, then all of it arrives', async () => {
+    const logger = createLogger({ log: { level: 'silent' } });
+    const ingest = new IngestService({ db: t.db, config: t.config, logger, evaluator: createServices({ db: t.db, config: t.config, logger }).evaluator });
+    for (let i = 0; i < 150; i++) {
+      await ingest.ingest({ report: buildReport({ hostname: `wn${i}.example.org` }, 3), rawText: null, sizeBytes: 0, principal: 'CN=x', remoteAddress: null });
+    }
+    // `hosts list --json` prints one string of ~100 KB into a pipe whose reader starts a second late, so the pipe fills.
+    const text = await new Promise<string>((resolve, reject) => {
+      const child = spawn('sh', ['-c', `"${process.execPath}" "${cliPath}" hosts list --json | (sleep 1; cat)`], { env: { PATH: process.env.PATH, HOME: process.env.HOME, PATCHSCOPE_LOG_LEVEL: 'warn', ...env } });
+      const out: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.on('error', reject);
+      child.on('close', () => resolve(Buffer.concat(out).toString()));
+    });
+    expect(text.length).toBeGreaterThan(65_536);
+    expect(JSON.parse(text)).toHaveLength(151);
   });
 });

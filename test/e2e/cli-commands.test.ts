@@ -45,14 +45,6 @@ describe('the patchscope command', () => {
     expect(result.stderr).toMatch(/^patchscope: .*ECONNREFUSED.*\n$/);
   });
 
-  test('when the answer is larger than a pipe holds, then all of it arrives before the command exits', async () => {
-    // 40,000 answers of 2–3 bytes: well past the 64 KB a pipe takes at once.
-    const input = Array.from({ length: 40_000 }, (_, i) => `1.${i}\t1.${i % 7}`).join('\n');
-    const result = await runCli(['vercmp', '--type', 'rpmvercmp', '--batch'], { input });
-    expect(result.code).toBe(0);
-    expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(40_000);
-  });
-
   test('when the subcommand is unknown, then it says so and exits non-zero', async () => {
     const result = await runCli(['frobnicate']);
     expect(result.code).not.toBe(0);

@@ -10,8 +10,7 @@ import type { Logger } from '../logger';
 import { type AffectedInsert, insertAffected } from '../repositories/affected';
 import { mergeCves } from '../repositories/cves';
 import { ensureOsGroupIds } from '../repositories/os-groups';
-import { higherSeverity } from '../status/match';
-import type { AffectedEntry, CveEntry, FeedSink, KevEntry } from './feed';
+import { type AffectedEntry, type CveEntry, type FeedSink, graverSeverity, type KevEntry } from './feed';
 import { PairDigests } from './pair-digests';
 
 const BATCH = 5_000;
@@ -44,7 +43,7 @@ export class DbSink implements FeedSink {
     // The same CVE met again in one feed (several definitions): keep what each knows.
     this.cves.set(entry.id, {
       id: entry.id,
-      severity: higherSeverity(known.severity, entry.severity),
+      severity: graverSeverity(known.severity, entry.severity),
       cvssScore: known.cvssScore ?? entry.cvssScore,
       cvssVector: known.cvssVector ?? entry.cvssVector,
       publishedAt: known.publishedAt ?? entry.publishedAt,

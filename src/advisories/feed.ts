@@ -8,7 +8,13 @@ import type { Readable } from 'node:stream';
 
 export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical' | 'unknown';
 
+/** Gravest first; `unknown` last, so that any known severity beats it. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'none', 'unknown'];
+
+/** The graver of two severities (the first when equal). */
+export function graverSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(b) < SEVERITIES.indexOf(a) ? b : a;
+}
 
 export type FeedFormat =
   | 'redhat-oval' // Red Hat OVAL v1/v2, and the same format from Oracle Linux and CentOS

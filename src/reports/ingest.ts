@@ -7,7 +7,7 @@ import { toDbTime, withTransaction } from '../db';
 import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
-import { findHostJudged, type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
+import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs } from '../repositories/oses';
 import { ensurePackageSet, findPackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
@@ -113,9 +113,7 @@ export class IngestService {
    */
   private async judge(result: IngestResult): Promise<IngestResult> {
     try {
-      await this.deps.evaluator.evaluateHosts({ ids: [result.host.id] });
-      const judged = (await findHostJudged(this.deps.db, result.host.id)) ?? null;
-      return { ...result, judged };
+      return { ...result, judged: await this.deps.evaluator.evaluateHost(result.host.id) };
     } catch (err) {
       this.deps.logger.error({ area: 'ingest', err, host: result.host.hostname }, 'evaluating the host after its report failed');
       return { ...result, judged: null };

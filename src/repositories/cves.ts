@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { insertRows, toDbTime } from '../db';
-import type { CveEntry, KevEntry, Severity } from '../advisories/feed';
-import { higherSeverity } from '../status/match';
+import { type CveEntry, graverSeverity, type KevEntry, type Severity } from '../advisories/feed';
 
 export interface CveRecord {
   id: string;
@@ -54,7 +53,7 @@ export async function mergeCves(db: Knex, entries: CveEntry[]): Promise<void> {
       continue;
     }
     const change: Record<string, unknown> = {};
-    const severity = higherSeverity(old.severity, e.severity);
+    const severity = graverSeverity(old.severity, e.severity);
     if (severity !== old.severity) change.severity = severity;
     if (old.cvssScore === null && e.cvssScore !== null) Object.assign(change, { cvss_score: e.cvssScore, cvss_vector: e.cvssVector?.slice(0, 191) ?? null });
     if (old.publishedAt === null && published !== null) change.published_at = published;

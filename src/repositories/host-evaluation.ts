@@ -18,7 +18,6 @@ export interface HostSelection {
   ids?: number[];
   /** Hosts whose OS belongs to one of these groups. */
   osGroupIds?: number[];
-  setIds?: number[];
 }
 
 export async function hostsForEvaluation(db: Knex, selection: HostSelection = {}): Promise<HostForEvaluation[]> {
@@ -37,7 +36,7 @@ export async function hostsForEvaluation(db: Knex, selection: HostSelection = {}
     for (let i = 0; i < values.length; i += 500) chunks.push(select((q) => q.whereIn(column, values.slice(i, i + 500))));
     return true;
   };
-  const narrowed = [inChunks('h.id', selection.ids), inChunks('o.os_group_id', selection.osGroupIds), inChunks('h.package_set_id', selection.setIds)];
+  const narrowed = [inChunks('h.id', selection.ids), inChunks('o.os_group_id', selection.osGroupIds)];
   if (!narrowed.some(Boolean)) chunks.push(select(() => undefined));
   const seen = new Map<number, HostForEvaluation>();
   for (const chunk of chunks) {

@@ -39,12 +39,6 @@ function toJudged(row: Record<string, unknown>): HostJudged {
   };
 }
 
-/** The cached evaluation of one host. */
-export async function findHostJudged(db: Knex, id: number): Promise<HostJudged | undefined> {
-  const row = await db('hosts').where({ id }).first('status', 'cve_count', 'fixable_cve_count', 'tagged_cve_count', 'kev_cve_count', 'kernel_reboot');
-  return row ? toJudged(row) : undefined;
-}
-
 function toRecord(row: Record<string, unknown>): HostRecord {
   return {
     id: row.id as number,

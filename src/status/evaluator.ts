@@ -73,9 +73,16 @@ export class Evaluator {
 
   /** Judges the selected hosts (all by default), evaluating first whatever packages of theirs the cache lacks. */
   async evaluateHosts(selection: HostSelection = {}, onProgress?: Progress): Promise<EvaluationSummary> {
-    const hosts = await hostsForEvaluation(this.deps.db, selection);
-    // Only the one-host evaluation after a report may reuse a recent context.
-    return this.run(hosts, onProgress, selection.ids?.length !== 1);
+    return (await this.run(await hostsForEvaluation(this.deps.db, selection), onProgress)).summary;
+  }
+
+  /**
+   * Judges one host after its report and returns what was stored on it. It
+   * may reuse a context read in the last few seconds: reports come in bursts.
+   */
+  async evaluateHost(hostId: number): Promise<HostResultWrite | null> {
+    const { results } = await this.run(await hostsForEvaluation(this.deps.db, { ids: [hostId] }), undefined, false);
+    return results.get(hostId) ?? null;
   }
 
   /**
@@ -108,7 +115,7 @@ export class Evaluator {
       const sets = new Set(await setsContaining(db, forgotten));
       hosts = hosts.filter((h) => h.packageSetId !== null && sets.has(h.packageSetId));
     }
-    return this.run(hosts, onProgress);
+    return (await this.run(hosts, onProgress)).summary;
   }
 
   /** Forgets every cached result (`patchscope evaluate --full`). */
@@ -205,7 +212,7 @@ export class Evaluator {
     return osGroupId === null || this.cached === null || this.cached.context.feeds.knows(osGroupId);
   }
 
-  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true): Promise<EvaluationSummary> {
+  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
     const started = performance.now();
     const { db } = this.deps;
     const context = await this.context(fresh || hosts.some((h) => !this.knows(h.osGroupId)));
@@ -259,7 +266,8 @@ export class Evaluator {
     await withTransaction(db, (trx) => writeHostResults(trx, results));
     lap('writeMs');
     const rounded = { readMs: Math.round(phases.readMs), judgeMs: Math.round(phases.judgeMs), writeMs: Math.round(phases.writeMs) };
-    return { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started), phases: rounded };
+    const summary = { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started), phases: rounded };
+    return { summary, results };
   }
 }
 

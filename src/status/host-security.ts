@@ -5,15 +5,14 @@
  * CVE) and from what the host's package manager marks as security fixes.
  */
 import type { Knex } from 'knex';
-import type { Severity } from '../advisories/feed';
+import { SEVERITIES, type Severity } from '../advisories/feed';
 import { sourceNames } from '../repositories/advisory-sources';
-import { listCveTags } from '../repositories/cve-tags';
+import { enabledTagsByCve } from '../repositories/cve-tags';
 import { findCves } from '../repositories/cves';
 import { listHostUpdates } from '../repositories/host-extras';
 import { setPackagesNamed } from '../repositories/package-vulns';
-import { compareVersions } from '../versions';
 import type { Evaluator } from './evaluator';
-import { installedVersion } from './match';
+import { compareOrNull, installedVersion } from './match';
 
 export interface HostCve {
   cve: string;
@@ -47,15 +46,11 @@ export interface HostSecurity {
   updates: { security: PendingUpdate[]; other: PendingUpdate[] };
 }
 
-const SEVERITY_ORDER: Severity[] = ['critical', 'high', 'medium', 'low', 'none', 'unknown'];
-
 export async function hostSecurity(db: Knex, evaluator: Evaluator, hostId: number): Promise<HostSecurity | null> {
   const judged = await evaluator.hostVulns(hostId);
   if (!judged) return null;
   const ids = [...new Set(judged.vulns.map((v) => v.cveId))];
-  const [cves, tags, sources] = await Promise.all([findCves(db, ids), listCveTags(db, { cveIds: ids, enabledOnly: true }), sourceNames(db)]);
-  const tagsOf = new Map<string, string[]>();
-  for (const t of tags) tagsOf.set(t.cveId, [...(tagsOf.get(t.cveId) ?? []), t.tag]);
+  const [cves, tagsOf, sources] = await Promise.all([findCves(db, ids), enabledTagsByCve(db, ids), sourceNames(db)]);
   const list: HostCve[] = judged.vulns.map((v) => ({
     cve: v.cveId,
     package: v.packageName,
@@ -67,7 +62,7 @@ export async function hostSecurity(db: Knex, evaluator: Evaluator, hostId: numbe
     kev: cves.get(v.cveId)?.kev ?? false,
     source: sources.get(v.sourceId) ?? null,
   }));
-  list.sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) || a.cve.localeCompare(b.cve) || a.package.localeCompare(b.package));
+  list.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || a.cve.localeCompare(b.cve) || a.package.localeCompare(b.package));
   return { coveredBy: judged.feedGroup, cves: list, updates: await pendingUpdates(db, judged.host.packageSetId, judged.host.type, hostId, list) };
 }
 
@@ -86,7 +81,7 @@ async function pendingUpdates(db: Knex, setId: number | null, type: 'rpm' | 'deb
       continue;
     }
     if (!entry.cves.includes(c.cve)) entry.cves.push(c.cve);
-    if (laterThan(type, c.fixedVersion, entry.availableVersion)) entry.availableVersion = c.fixedVersion;
+    if ((compareOrNull(type, c.fixedVersion, entry.availableVersion) ?? 0) > 0) entry.availableVersion = c.fixedVersion;
   }
   const reported = await listHostUpdates(db, hostId);
   const installed = setId === null ? [] : await setPackagesNamed(db, setId, [...new Set(reported.map((u) => u.name))]);
@@ -110,12 +105,4 @@ async function pendingUpdates(db: Knex, setId: number | null, type: 'rpm' | 'deb
     else other.push(update);
   }
   return { security: [...byPackage.values()].sort((a, b) => a.name.localeCompare(b.name)), other };
-}
-
-function laterThan(type: 'rpm' | 'deb', a: string, b: string): boolean {
-  try {
-    return compareVersions(type, a, b) > 0;
-  } catch {
-    return false;
-  }
 }

@@ -3,7 +3,7 @@
  * OS group (DESIGN.md §8): rpm or dpkg comparison, never string comparison;
  * source-keyed rows match on the package's source name and source version.
  */
-import type { Severity } from '../advisories/feed';
+import { graverSeverity, type Severity } from '../advisories/feed';
 import { compareVersions, type PackageType } from '../versions';
 
 export interface AffectedRow {
@@ -39,12 +39,6 @@ export interface PackageVuln {
   advisoryId: string | null;
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { unknown: 0, none: 1, low: 2, medium: 3, high: 4, critical: 5 };
-
-export function higherSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a;
-}
-
 export function installedVersion(pkg: InstalledPackage): string {
   const head = pkg.epoch ? `${pkg.epoch}:${pkg.version}` : pkg.version;
   return pkg.release ? `${head}-${pkg.release}` : head;
@@ -67,7 +61,8 @@ export function rowKey(kind: 'binary' | 'source', name: string): string {
   return `${kind === 'binary' ? 'b' : 's'}\0${name}`;
 }
 
-function compare(type: PackageType, a: string, b: string): number | null {
+/** compareVersions, or null for a version the package type's rules reject (feeds hold a few). */
+export function compareOrNull(type: PackageType, a: string, b: string): number | null {
   try {
     return compareVersions(type, a, b);
   } catch {
@@ -127,19 +122,19 @@ export function matchPackage(pkg: InstalledPackage, rows: readonly AffectedRow[]
     for (const row of candidates) {
       if (row.fixedVersion === null) {
         usable++;
-        severity = higherSeverity(severity, row.severity);
+        severity = graverSeverity(severity, row.severity);
         continue;
       }
       const mine = row.nameKind === 'source' ? source.version : installed;
-      const order = compare(pkg.type, mine, row.fixedVersion);
+      const order = compareOrNull(pkg.type, mine, row.fixedVersion);
       if (order === null) continue; // a fixed version dpkg would reject: the row says nothing usable
       usable++;
-      severity = higherSeverity(severity, row.severity);
+      severity = graverSeverity(severity, row.severity);
       if (order >= 0) {
         affected = false;
         break;
       }
-      if (fixed === null || (compare(pkg.type, row.fixedVersion, fixed) ?? 0) > 0) {
+      if (fixed === null || (compareOrNull(pkg.type, row.fixedVersion, fixed) ?? 0) > 0) {
         fixed = row.fixedVersion;
         chosen = row;
       }

@@ -3,14 +3,12 @@
  * one line per tagged CVE of the host, `name\tversion-release\tarch\tCVE\ttag`.
  */
 import type { Knex } from 'knex';
-import { listCveTags } from '../repositories/cve-tags';
+import { enabledTagsByCve } from '../repositories/cve-tags';
 import type { HostVuln } from './host-status';
 
 export async function taggedCveLines(db: Knex, vulns: readonly HostVuln[]): Promise<string[]> {
   if (vulns.length === 0) return [];
-  const tags = await listCveTags(db, { cveIds: [...new Set(vulns.map((v) => v.cveId))], enabledOnly: true });
-  const tagsOf = new Map<string, string[]>();
-  for (const t of tags) tagsOf.set(t.cveId, [...(tagsOf.get(t.cveId) ?? []), t.tag]);
+  const tagsOf = await enabledTagsByCve(db, [...new Set(vulns.map((v) => v.cveId))]);
   const lines = new Set<string>();
   for (const v of vulns) {
     // Pakiti speaks of version-release: the epoch is not part of it.

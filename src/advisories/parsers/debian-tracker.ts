@@ -15,9 +15,9 @@
  * affected all the same and the id is what the tracker shows for them.
  */
 import type { Readable } from 'node:stream';
-import { type FeedParser, type FeedSink, normaliseSeverity, type Severity } from '../feed';
+import { type FeedParser, type FeedSink, normaliseSeverity, type Severity, graverSeverity } from '../feed';
 import { objectEntries } from './json-stream';
-import { asObject, asString, graver } from './values';
+import { asObject, asString } from './values';
 
 /** Debian release codenames → OS group. `sid` and `experimental` name no release: skipped. */
 export const DEBIAN_RELEASES: Readonly<Record<string, string>> = {
@@ -70,7 +70,7 @@ function readIssue(sourceName: string, issueId: string, issue: Record<string, un
     const release = asObject(releaseValue);
     if (!release) continue;
     const urgency = normaliseSeverity(asString(release.urgency));
-    severity = graver(severity, urgency);
+    severity = graverSeverity(severity, urgency);
     const osGroup = DEBIAN_RELEASES[codename];
     const fixedVersion = asString(release.fixed_version)?.trim() ?? null;
     if (!osGroup || fixedVersion === '0') continue;

@@ -19,9 +19,9 @@
  * but still counts as a definition.
  */
 import type { Readable } from 'node:stream';
-import { type AffectedEntry, type FeedParser, type FeedSink, normaliseSeverity, type Severity } from '../feed';
+import { type AffectedEntry, type FeedParser, type FeedSink, normaliseSeverity, type Severity, graverSeverity } from '../feed';
 import { readJsonRecords } from './json-stream';
-import { asObject, asString, asStrings, graver, parseDate } from './values';
+import { asObject, asString, asStrings, parseDate } from './values';
 
 interface Ecosystem {
   osGroup: string;
@@ -87,7 +87,7 @@ function readRecord(value: unknown, sink: FeedSink): void {
     const specific = asObject(affected.ecosystem_specific);
     const own = normaliseSeverity(asString(specific?.urgency) ?? asString(specific?.priority));
     const severity = own === 'unknown' ? recordSeverity : own;
-    highestRow = graver(highestRow, severity);
+    highestRow = graverSeverity(highestRow, severity);
     const advisoryId = ownCve ? (related.find((r) => ecosystem.advisories.test(r)) ?? null) : id;
     for (const cveId of cveIds) {
       sink.affected({ osGroup: ecosystem.osGroup, packageName, nameKind: ecosystem.nameKind, fixedVersion: fix, cveId, advisoryId, severity, moduleStream: null });

@@ -1,5 +1,4 @@
 /** Small readers for loosely typed feed JSON, shared by the JSON parsers. */
-import { SEVERITIES, type Severity } from '../feed';
 
 /** A plain JSON object, or null. */
 export function asObject(value: unknown): Record<string, unknown> | null {
@@ -14,11 +13,6 @@ export function asString(value: unknown): string | null {
 /** The strings of an array (other elements dropped); [] when it is not an array. */
 export function asStrings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-/** The graver of two severities; a known one always beats `unknown`. */
-export function graver(a: Severity, b: Severity): Severity {
-  return SEVERITIES.indexOf(a) <= SEVERITIES.indexOf(b) ? a : b;
 }
 
 /**

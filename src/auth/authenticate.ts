@@ -29,6 +29,8 @@ export interface AuthDeps {
   trust: () => TrustMaterial;
 }
 
+const PRINCIPALS_MAX = 50_000;
+
 /** Certificates that arrive through a trusted reverse proxy (the socket itself carries none). */
 class ProxyCertStrategy extends BaseStrategy {
   name = 'proxy-client-cert';
@@ -52,11 +54,24 @@ export function createAuthenticator(deps: AuthDeps, options: { unverifiedFrom?: 
   const logger = deps.logger.child({ area: 'auth' });
   const authenticator = new passport.Passport();
 
+  // Accepted principals by certificate fingerprint, for tls.principalCacheMs;
+  // refusals are not kept, so a subject registered a moment ago gets in at once.
+  const principals = new Map<string, { principal: Principal; until: number }>();
+  const cacheMs = deps.config.tls.principalCacheMs;
   const verify = (req: Request, done: (err: unknown, principal?: Principal | false) => void) => {
     const check = req.certificateCheck;
     if (!check?.ok) return done(null, false);
+    const key = check.certificate.fingerprint;
+    const cached = principals.get(key);
+    if (cached && cached.until > Date.now()) return done(null, cached.principal);
     resolvePrincipal(deps.db, check.certificate).then((resolution) => {
-      if (resolution.ok) return done(null, resolution.principal);
+      if (resolution.ok) {
+        if (cacheMs > 0) {
+          if (principals.size >= PRINCIPALS_MAX) principals.clear();
+          principals.set(key, { principal: resolution.principal, until: Date.now() + cacheMs });
+        }
+        return done(null, resolution.principal);
+      }
       req.authRefusal = { code: resolution.code, reason: resolution.reason };
       done(null, false);
     }, done);

@@ -8,7 +8,7 @@ import type { Logger } from '../logger';
 import { type DevPki, ensureDevPki, normalizeDn, PkiStore } from '../pki';
 import { recordAudit } from '../repositories/audit';
 import { findUserByDn, insertUser } from '../repositories/users';
-import type { TlsMaterial } from '../server';
+import { serverTlsOptions, type TlsMaterial } from '../server';
 import { describeDevPki } from './dev-pki-guide';
 import { currentSignature, loadTrustMaterial, type TrustMaterial } from './trust-store';
 
@@ -64,7 +64,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
         try {
           if (currentSignature(caEntries, crlEntries) === trust.signature) return;
           const next = loadTrustMaterial(caEntries, crlEntries);
-          server.setSecureContext({ cert, key, ca: next.caPems, crl: next.crlPems.length ? next.crlPems : undefined });
+          server.setSecureContext({ ...serverTlsOptions, cert, key, ca: next.caPems, crl: next.crlPems.length ? next.crlPems : undefined });
           trust = next;
           logger.info({ cas: next.caPems.length, crls: next.crlPems.length }, 'reloaded trust anchors and CRLs');
         } catch (err) {

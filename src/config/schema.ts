@@ -48,6 +48,7 @@ export const configSchema = z.strictObject({
     caFiles: z.array(z.string().min(1)),
     crlFiles: z.array(z.string().min(1)),
     reloadIntervalMs: z.number().int().min(100),
+    principalCacheMs: z.number().int().min(0),
   }),
   proxy: z.strictObject({
     trustedAddresses: z.array(cidr),

@@ -9,12 +9,13 @@ import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs } from '../repositories/oses';
-import { ensurePackageSet, findPackageSet, findPackageSetId } from '../repositories/package-sets';
+import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
 import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites';
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
 import { PackageIdCache } from './package-id-cache';
+import { RepeatBatcher } from './repeat-batch';
 import type { Report, ReportedPackage } from './report';
 import { findOsGroupId } from '../repositories/os-groups';
 import type { Evaluator } from '../status/evaluator';
@@ -57,52 +58,42 @@ export class IngestService {
   readonly counters = { reports: 0, changed: 0, retries: 0, deadlocks: 0 };
   /** Site rows by name, for a minute: every report names its site, sites hardly ever change. */
   private readonly sites = new Map<string, { site: SiteRow; until: number }>();
+  private readonly repeats: RepeatBatcher;
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
     // Configured rules come first, so a site can override a built-in mapping.
     this.rules = [...deps.config.osGroups.rules, ...defaultOsGroupRules];
+    this.repeats = new RepeatBatcher(deps.db);
   }
 
   /**
    * The fast path for the nightly common case: a report byte-identical to the
    * host's previous one. Only the header is read (to find and authorise the
-   * host); the host row is locked, its time moves and a report row is added.
-   * Returns null when the report is not such a repeat.
+   * host); the host's time moves and a report row is added, in a batch with
+   * other re-reports (repeat-batch.ts). Returns null when the report is not
+   * such a repeat.
    */
   async ingestRepeat(
     identity: { hostname: string; site: string | null },
     meta: { reportHash: string; principal: string | null; remoteAddress: string | null; sizeBytes: number; format: Report['format'] },
   ): Promise<IngestResult | null> {
     const started = performance.now();
-    const siteName = identity.site ?? this.deps.config.reports.defaultSite;
+    const site = await this.site(this.deps.db, identity.site ?? this.deps.config.reports.defaultSite, false);
+    if (!site) return null;
     const verified = meta.principal !== null;
     const address = verified ? '' : (meta.remoteAddress ?? 'unknown').slice(0, 64);
-    const result = await withTransaction(this.deps.db, async (trx) => {
-      const site = await this.site(trx, siteName, false);
-      if (!site) return null;
-      const host = await lockHost(trx, site.id, identity.hostname, address);
-      if (!host || host.reportHash !== meta.reportHash || host.packageSetId === null) return null;
-      if (!verified && (await verifiedHostExists(trx, site.id, identity.hostname))) return null; // the full path refuses it
-      const now = toDbTime(new Date());
-      await touchHost(trx, host.id, now);
-      const set = (await findPackageSet(trx, host.packageSetId)) as { hash: string; packageCount: number };
-      const reportId = await insertReport(trx, {
-        hostId: host.id, receivedAt: now, format: meta.format, hash: set.hash, packageSetId: host.packageSetId, changed: false,
-        principal: meta.principal ?? 'unverified', remoteAddress: meta.remoteAddress, sizeBytes: meta.sizeBytes,
-        processingMs: Math.round(performance.now() - started), rawGzip: null, // the same text is kept with the earlier report
-      });
-      this.counters.reports++;
-      return {
-        host: { id: host.id, hostname: identity.hostname, site: site.name, verified },
-        reportId,
-        created: false,
-        changed: false,
-        summary: { packages: set.packageCount, packageSet: set.hash, osGroup: null, rebootRequired: host.rebootRequired },
-        judged: host.judged,
-      };
-    }, { readCommitted: true });
+    const stored = await this.repeats.submit({ siteId: site.id, hostname: identity.hostname, address, started, ...meta });
+    if (!stored) return null;
+    this.counters.reports++;
+    const result: IngestResult = {
+      host: { id: stored.hostId, hostname: identity.hostname, site: site.name, verified },
+      reportId: stored.reportId,
+      created: false,
+      changed: false,
+      summary: { packages: stored.packageCount, packageSet: stored.packageSetHash, osGroup: null, rebootRequired: stored.rebootRequired },
+      judged: stored.judged,
+    };
     // A stale host that reports again is judged again; otherwise nothing it holds has changed.
-    if (!result) return null;
     return withKernelReboot(result.judged?.status === 'stale' ? await this.judge(result) : result);
   }
 

@@ -66,6 +66,18 @@ export async function lockHost(db: Knex, siteId: number, hostname: string, unver
   return row ? toRecord(row) : undefined;
 }
 
+/**
+ * Every host row of the given names at the given sites, locked for the rest
+ * of the transaction (a batch of re-reports: one statement locks them all, in
+ * index order, so concurrent batches cannot deadlock on each other). The
+ * caller picks its rows by (site, name, address); rows of other combinations
+ * come along, which tells it which names have a verified host.
+ */
+export async function lockHostsNamed(db: Knex, siteIds: number[], hostnames: string[]): Promise<HostRecord[]> {
+  const rows = await forUpdate(db, db('hosts').whereIn('hostname', hostnames).whereIn('site_id', siteIds).orderBy('id').select());
+  return rows.map(toRecord);
+}
+
 /** Whether a certificate-verified host of this name exists at the site (unverified reports may never overwrite one). */
 export async function verifiedHostExists(db: Knex, siteId: number, hostname: string): Promise<boolean> {
   return (await db('hosts').where({ site_id: siteId, hostname, unverified_address: '' }).first('id')) !== undefined;
@@ -111,6 +123,11 @@ export async function insertHost(
 
 export async function updateHostChanged(db: Knex, id: number, write: HostWrite, now: string): Promise<void> {
   await db('hosts').where({ id }).update({ ...columns(write), last_report_at: now, last_change_at: now });
+}
+
+/** Unchanged reports of many hosts at once: only their time moves. */
+export async function touchHosts(db: Knex, ids: number[], now: string): Promise<void> {
+  await db('hosts').whereIn('id', ids).update({ last_report_at: now });
 }
 
 /** An unchanged report: only the time moves (and the report hash, when the same list came in another form). */

@@ -27,9 +27,10 @@ export async function ensurePackageSet(db: Knex, hash: string, packageIds: numbe
   return id;
 }
 
-export async function findPackageSet(db: Knex, id: number): Promise<{ hash: string; packageCount: number } | undefined> {
-  const row = await db('package_sets').where({ id }).first('hash', 'package_count');
-  return row ? { hash: row.hash, packageCount: Number(row.package_count) } : undefined;
+/** Hash and size of each of the given sets, by id. */
+export async function findPackageSets(db: Knex, ids: number[]): Promise<Map<number, { hash: string; packageCount: number }>> {
+  const rows: { id: number; hash: string; package_count: number }[] = await db('package_sets').whereIn('id', ids).select('id', 'hash', 'package_count');
+  return new Map(rows.map((row) => [Number(row.id), { hash: row.hash, packageCount: Number(row.package_count) }]));
 }
 
 /**

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { insertReturningId, toDbTime } from '../db';
+import { insertReturningId, insertRows, toDbTime } from '../db';
 
 export interface ReportRow {
   hostId: number;
@@ -17,8 +17,8 @@ export interface ReportRow {
   rawGzip: Buffer | null;
 }
 
-export async function insertReport(db: Knex, report: ReportRow): Promise<number> {
-  return insertReturningId(db, 'reports', {
+function reportColumns(report: ReportRow) {
+  return {
     host_id: report.hostId,
     received_at: report.receivedAt,
     format: report.format,
@@ -30,7 +30,29 @@ export async function insertReport(db: Knex, report: ReportRow): Promise<number>
     size_bytes: report.sizeBytes,
     processing_ms: report.processingMs,
     raw_gzip: report.rawGzip,
-  });
+  };
+}
+
+export async function insertReport(db: Knex, report: ReportRow): Promise<number> {
+  return insertReturningId(db, 'reports', reportColumns(report));
+}
+
+/**
+ * Report rows of many hosts received at one moment (a batch of re-reports),
+ * one statement; returns their ids by host. The ids are read back by host and
+ * time rather than derived from the first insert id, which MySQL only makes
+ * consecutive in some auto-increment lock modes. Each host's row is locked by
+ * the caller, so no other report of these hosts can share the moment.
+ */
+export async function insertReportsAt(db: Knex, receivedAt: string, reports: ReportRow[]): Promise<Map<number, number>> {
+  await insertRows(db, 'reports', reports.map(reportColumns));
+  const rows: { id: number | string; host_id: number }[] = await db('reports')
+    .whereIn('host_id', reports.map((r) => r.hostId))
+    .where('received_at', receivedAt)
+    .select('id', 'host_id');
+  const ids = new Map<number, number>();
+  for (const row of rows) ids.set(row.host_id, Math.max(ids.get(row.host_id) ?? 0, Number(row.id)));
+  return ids;
 }
 
 /** Drops the raw text of all but the host's `keep` newest reports that have it. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--db sqlite|mysql|both] [--hosts 400] [--soak 20000]`
+ * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -17,6 +17,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -60,11 +61,15 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function post(port: number, tls: { cert: Buffer; key: Buffer; ca: Buffer }, body: Buffer): Promise<number> {
+function post(port: number, secureContext: tls.SecureContext, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const options: https.RequestOptions & tls.ConnectionOptions = {
+      host: '127.0.0.1', servername: 'localhost', port, path: '/api/v1/reports', method: 'POST', agent: false, secureContext,
+      headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', 'Content-Length': body.length },
+    };
     const req = https.request(
-      { host: '127.0.0.1', servername: 'localhost', port, path: '/api/v1/reports', method: 'POST', agent: false, ...tls, headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', 'Content-Length': body.length } },
+      options,
       (res) => {
         res.resume();
         res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
@@ -75,10 +80,25 @@ function post(port: number, tls: { cert: Buffer; key: Buffer; ca: Buffer }, body
   });
 }
 
-async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, serverPid: number): Promise<void> {
+/** The database server's process, when it runs on this machine (MariaDB), for its CPU time. */
+function databasePid(name: 'sqlite' | 'mysql'): number | null {
+  if (name === 'sqlite') return null;
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (/^(mariadbd|mysqld)$/.test(fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) return Number(entry);
+    } catch {
+      // a process that ended while we looked
+    }
+  }
+  return null;
+}
+
+async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, pids: { server: number; database: number | null }): Promise<void> {
   const latencies: number[] = [];
   let next = 0;
-  const cpuBefore = cpuSeconds(serverPid);
+  const cpuBefore = cpuSeconds(pids.server);
+  const dbBefore = pids.database === null ? 0 : cpuSeconds(pids.database);
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -86,10 +106,16 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const serverCpuMs = ((cpuSeconds(serverPid) - cpuBefore) * 1000) / bodies.length;
+  const perReport = (seconds: number) => ((seconds * 1000) / bodies.length).toFixed(1).padStart(5);
+  const client = process.cpuUsage(clientBefore);
+  const cpu = [
+    `server ${perReport(cpuSeconds(pids.server) - cpuBefore)}`,
+    pids.database === null ? '' : `database ${perReport(cpuSeconds(pids.database) - dbBefore)}`,
+    `bench client ${perReport((client.user + client.system) / 1e6)}`,
+  ].filter(Boolean);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
-  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  server CPU ${serverCpuMs.toFixed(1).padStart(5)} ms/report`);
+  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  CPU ms/report: ${cpu.join(', ')}`);
 }
 
 async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target> {
@@ -115,7 +141,7 @@ async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target
   };
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak: number): Promise<void> {
+async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerLevel: number, soak: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir);
   let child: ChildProcess | undefined;
@@ -138,34 +164,38 @@ async function benchTarget(name: 'sqlite' | 'mysql', hostsPerLevel: number, soak
       env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', ...target.env },
       stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
     });
-    const tls = {
+    const material = {
       cert: fs.readFileSync(`${pki.basePath('server', 'relay.bench.example.org')}.crt`),
       key: fs.readFileSync(`${pki.basePath('server', 'relay.bench.example.org')}.key`),
       ca: fs.readFileSync(pki.caCertPath),
     };
     for (let i = 0; i < 100; i++) {
       try {
-        await new Promise<void>((resolve, reject) => https.get({ host: '127.0.0.1', port, path: '/healthz', ca: tls.ca, servername: 'localhost' }, (r) => (r.resume(), resolve())).on('error', reject));
+        await new Promise<void>((resolve, reject) => https.get({ host: '127.0.0.1', port, path: '/healthz', ca: material.ca, servername: 'localhost' }, (r) => (r.resume(), resolve())).on('error', reject));
         break;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    const send = (body: Buffer) => post(port, tls, body);
+    // One TLS context for all connections: each report still gets a new
+    // connection and a full handshake, but the bench does not re-read its PEM
+    // files for every one (a cron client's cost, paid on its own machine).
+    const context = tls.createSecureContext(material);
+    const send = (body: Buffer) => post(port, context, body);
     const image = realPackages();
     out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level`);
     let total = 0;
-    for (const concurrency of [1, 4, 16]) {
+    for (const concurrency of levels) {
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
       // Seeds differ per level, so each level's hosts bring package sets the server has not seen yet.
       const seed = (i: number) => concurrency * 1_000_000 + i;
       const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, seed(i), 2))));
       const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, seed(i), 2), seed(i) + 500_000, 3))));
-      const pid = child.pid as number;
-      await runPhase('first', first, concurrency, send, pid);
-      await runPhase('unchanged', first, concurrency, send, pid);
-      await runPhase('changed', changed, concurrency, send, pid);
+      const pids = { server: child.pid as number, database: databasePid(name) };
+      await runPhase('first', first, concurrency, send, pids);
+      await runPhase('unchanged', first, concurrency, send, pids);
+      await runPhase('changed', changed, concurrency, send, pids);
       total += 3 * count;
     }
     const mem = rssOf(child.pid as number);
@@ -214,7 +244,8 @@ export async function run(args: string[]): Promise<void> {
   const which = option('db', 'both');
   const hosts = Number(option('hosts', '400'));
   const soak = Number(option('soak', '20000'));
+  const levels = option('levels', '1,4,16').split(',').map(Number);
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
   ceiling();
-  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, hosts, soak);
+  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, levels, hosts, soak);
 }

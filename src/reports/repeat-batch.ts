@@ -1,0 +1,155 @@
+/**
+ * Group commit for the nightly common case: byte-identical re-reports. Each
+ * one costs a host lock, a time update and a report row; written one
+ * transaction per report, the database round trips and commits cost more than
+ * everything else the server does for it. Here re-reports that arrive while a
+ * batch is being written wait for the next one, and a batch is one
+ * transaction however many reports it holds. A report is answered only after
+ * its batch committed, so nothing acknowledged can be lost; when a batch fails
+ * every report in it gets the error and nothing of it is stored.
+ *
+ * With no batch in flight a report is written on the next turn of the event
+ * loop, so a quiet server adds no delay. A host is in a batch at most once:
+ * its second report waits for the next batch, as the row lock would make it
+ * wait anyway.
+ */
+import type { Knex } from 'knex';
+import { toDbTime, withTransaction } from '../db';
+import { type HostJudged, lockHostsNamed, touchHosts } from '../repositories/hosts';
+import { findPackageSets } from '../repositories/package-sets';
+import { insertReportsAt } from '../repositories/reports';
+import type { ReportFormat } from './report';
+
+export interface RepeatRequest {
+  siteId: number;
+  hostname: string;
+  /** '' for a verified sender, else the unverified sender's address (part of the host's identity). */
+  address: string;
+  reportHash: string;
+  principal: string | null;
+  remoteAddress: string | null;
+  sizeBytes: number;
+  format: ReportFormat;
+  /** performance.now() when the request arrived, for the report row's processing time. */
+  started: number;
+}
+
+export interface RepeatStored {
+  hostId: number;
+  reportId: number;
+  packageCount: number;
+  packageSetHash: string;
+  rebootRequired: boolean;
+  judged: HostJudged;
+}
+
+interface Pending {
+  request: RepeatRequest;
+  resolve(stored: RepeatStored | null): void;
+  reject(err: unknown): void;
+}
+
+/** MySQL error numbers a batch is retried for: a deadlock or a lock wait timeout (another server's batch). */
+const RETRYABLE = new Set([1213, 1205]);
+
+export class RepeatBatcher {
+  private queue: Pending[] = [];
+  private writing = false;
+  readonly counters = { batches: 0, reports: 0, retries: 0 };
+
+  constructor(private readonly db: Knex, private readonly maxBatch = 256) {}
+
+  /** Stores the re-report; null when it is not one (the host's last report differs, or the host is unknown). */
+  submit(request: RepeatRequest): Promise<RepeatStored | null> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.writing || this.queue.length === 0) return;
+    this.writing = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const keys = new Set<string>();
+    for (const pending of this.queue) {
+      const key = hostKey(pending.request.siteId, pending.request.hostname, pending.request.address);
+      if (batch.length < this.maxBatch && !keys.has(key)) {
+        keys.add(key);
+        batch.push(pending);
+      } else {
+        rest.push(pending);
+      }
+    }
+    this.queue = rest;
+    try {
+      const stored = await this.write(batch.map((p) => p.request));
+      batch.forEach((pending, i) => pending.resolve(stored[i]));
+    } catch (err) {
+      for (const pending of batch) pending.reject(err);
+    } finally {
+      this.writing = false;
+      this.schedule();
+    }
+  }
+
+  private async write(requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests), { readCommitted: true });
+        this.counters.batches++;
+        this.counters.reports += stored.filter(Boolean).length;
+        return stored;
+      } catch (err) {
+        const errno = (err as { errno?: number }).errno;
+        if (attempt >= 3 || errno === undefined || !RETRYABLE.has(errno)) throw err;
+        this.counters.retries++;
+      }
+    }
+  }
+}
+
+function hostKey(siteId: number, hostname: string, address: string): string {
+  return `${siteId}\t${hostname}\t${address}`;
+}
+
+async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {
+  const hosts = await lockHostsNamed(trx, [...new Set(requests.map((r) => r.siteId))], [...new Set(requests.map((r) => r.hostname))]);
+  const byKey = new Map(hosts.map((h) => [hostKey(h.siteId, h.hostname, h.unverifiedAddress), h]));
+  const matched = requests.map((r) => {
+    const host = byKey.get(hostKey(r.siteId, r.hostname, r.address));
+    if (!host || host.reportHash !== r.reportHash || host.packageSetId === null) return undefined;
+    // An unverified report for a host that also reports with a certificate: the full path refuses it.
+    if (r.address !== '' && byKey.has(hostKey(r.siteId, r.hostname, ''))) return undefined;
+    return host;
+  });
+  const found = matched.flatMap((host) => (host ? [host] : []));
+  if (found.length === 0) return requests.map(() => null);
+
+  const sets = await findPackageSets(trx, [...new Set(found.map((h) => h.packageSetId as number))]);
+  const now = toDbTime(new Date());
+  await touchHosts(trx, found.map((h) => h.id), now);
+  const reportIds = await insertReportsAt(
+    trx,
+    now,
+    requests.flatMap((r, i) => {
+      const host = matched[i];
+      if (!host) return [];
+      return [{
+        hostId: host.id, receivedAt: now, format: r.format, hash: sets.get(host.packageSetId as number)?.hash ?? '', packageSetId: host.packageSetId as number,
+        changed: false, principal: r.principal ?? 'unverified', remoteAddress: r.remoteAddress, sizeBytes: r.sizeBytes,
+        processingMs: Math.round(performance.now() - r.started), rawGzip: null, // the same text is kept with the earlier report
+      }];
+    }),
+  );
+  return matched.map((host) => {
+    if (!host) return null;
+    const set = sets.get(host.packageSetId as number) as { hash: string; packageCount: number };
+    return { hostId: host.id, reportId: reportIds.get(host.id) as number, packageCount: set.packageCount, packageSetHash: set.hash, rebootRequired: host.rebootRequired, judged: host.judged };
+  });
+}

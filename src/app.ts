@@ -42,7 +42,11 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(pinoHttp({ logger: logger.child({ area: 'http' }), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  // The access log is written at info; above that level nothing of it would be
+  // written, and the middleware would still cost each report a child logger.
+  if (logger.isLevelEnabled('info')) {
+    app.use(pinoHttp({ logger: logger.child({ area: 'http' }), quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  }
   app.use(securityHeaders());
   app.use('/assets', express.static(path.join(templatesDir, 'assets'), { index: false, maxAge: '1h' }));
 

@@ -6,6 +6,9 @@ import { createLogger, type Logger } from './logger';
 import { prepareServerTls } from './auth/server-tls';
 import { startJobs } from './jobs/registry';
 import { listen } from './server';
+import { runPrimary, workerConfig, workerCount, workerIndex } from './workers';
+
+const ignore = () => undefined;
 
 export interface Patchscope {
   port: number;
@@ -62,15 +65,28 @@ function displayHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
 }
 
-/** Runs until SIGTERM or SIGINT, then stops gracefully. */
+/**
+ * Runs until SIGTERM or SIGINT, then stops gracefully: as one process, or as
+ * the primary of `server.workers` processes, or as one of those workers.
+ */
 export async function serveUntilSignalled(config: Config): Promise<void> {
-  const logger = createLogger(config);
-  const patchscope = await startPatchscope(config, logger);
+  const index = workerIndex();
+  if (index === null) {
+    const count = workerCount(config);
+    if (count > 1) return runPrimary(config, count, createLogger(config));
+  }
+  const logger = index === null ? createLogger(config) : createLogger(config).child({ worker: index });
+  const patchscope = await startPatchscope(index === null ? config : workerConfig(config, index), logger);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'signal received');
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      if (index !== null) {
+        // A worker gets the terminal's SIGINT and then the primary's SIGTERM: the second must not cut it short.
+        process.on('SIGTERM', ignore);
+        process.on('SIGINT', ignore);
+      }
       patchscope.stop().then(resolve, (err) => {
         logger.error({ err }, 'error while stopping');
         resolve();

@@ -30,6 +30,7 @@ export const configSchema = z.strictObject({
     publicName: z.string(),
     shutdownTimeoutMs: z.number().int().min(0),
     requestTimeoutMs: z.number().int().min(1000),
+    workers: z.number().int().min(0).max(256),
   }),
   database: z.strictObject({
     url: z.string().refine((url) => url === '' || /^(sqlite|mysql|mariadb):\/\//.test(url), {
@@ -102,6 +103,7 @@ export const environmentVariables: Record<string, string> = {
   PATCHSCOPE_DATA_DIR: 'dataDir',
   PATCHSCOPE_HOST: 'server.host',
   PATCHSCOPE_PORT: 'server.port',
+  PATCHSCOPE_WORKERS: 'server.workers',
   PATCHSCOPE_PUBLIC_NAME: 'server.publicName',
   PATCHSCOPE_DB: 'database.url',
   PATCHSCOPE_DB_POOL_MAX: 'database.poolMax',

@@ -42,8 +42,8 @@ export function resolveDatabaseTarget(config: Pick<Config, 'database' | 'dataDir
  * Opens the database. All dialect-specific connection settings live here:
  * SQLite gets WAL (readers never block the writer), a busy timeout (writers
  * queue instead of failing) and foreign keys (off by default in SQLite);
- * MySQL/MariaDB gets utf8mb4, UTC, and dates as strings so both dialects hand
- * the repositories the same 'YYYY-MM-DD HH:MM:SS.mmm' text.
+ * MySQL/MariaDB gets utf8mb4, UTC, READ COMMITTED, and dates as strings so
+ * both dialects hand the repositories the same 'YYYY-MM-DD HH:MM:SS.mmm' text.
  */
 export function createDatabase(config: Pick<Config, 'database' | 'dataDir'>): Knex {
   const target = resolveDatabaseTarget(config);
@@ -86,9 +86,14 @@ export function createDatabase(config: Pick<Config, 'database' | 'dataDir'>): Kn
       min: 0,
       max: config.database.poolMax,
       afterCreate(connection: MysqlHandle, done: (err: Error | null, connection: unknown) => void) {
-        connection.query("SET time_zone = '+00:00', SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')", (err) =>
-          done(err, connection),
-        );
+        connection.query("SET time_zone = '+00:00', SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES')", (err) => {
+          if (err) return done(err, connection);
+          // READ COMMITTED for every transaction: each statement sees what others
+          // have committed (a package set another report just created) and InnoDB
+          // takes no gap locks, which keeps concurrent ingest free of deadlocks.
+          // Set once per connection, so no transaction pays a statement for it.
+          connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err2) => done(err2, connection));
+        });
       },
     },
   });

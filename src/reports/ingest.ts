@@ -28,6 +28,8 @@ export interface IngestInput {
   reportHash?: string | null;
   /** The report as received (kept for the host's last few reports), or null. */
   rawText: string | null;
+  /** rawText gzip-compressed, when it arrived so: stored as it is instead of compressing it again. */
+  rawGzip?: Buffer | null;
   sizeBytes: number;
   /** The sender: certificate DN, or null for an unverified (certificate-less) report. */
   principal: string | null;
@@ -59,6 +61,7 @@ export class IngestService {
   /** Site rows by name, for a minute: every report names its site, sites hardly ever change. */
   private readonly sites = new Map<string, { site: SiteRow; until: number }>();
   private readonly repeats: RepeatBatcher;
+  private readonly oses = new Map<string, number>();
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
     // Configured rules come first, so a site can override a built-in mapping.
@@ -124,10 +127,8 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       try {
         const setId = await this.packageSet(report.packager, packages, hash);
-        const result = await withTransaction(
-          this.deps.db,
-          (trx) => this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started }),
-          { readCommitted: true },
+        const result = await withTransaction(this.deps.db, (trx) =>
+          this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started }),
         );
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
@@ -168,22 +169,22 @@ export class IngestService {
   private async packageSet(type: PackageType, packages: ReportedPackage[], hash: string): Promise<number> {
     const known = await findPackageSetId(this.deps.db, hash);
     if (known !== undefined) return known;
-    // The cache is keyed by the package's canonical key, so only packages it
-    // has not seen cost a key hash and a database lookup.
+    // Only packages the cache has not seen cost a key hash and a database lookup.
     const ids: number[] = new Array(packages.length);
-    const unknown: { index: number; key: string; keyHash: string; type: PackageType; pkg: ReportedPackage }[] = [];
+    const unknown: { index: number; keyHash: string; type: PackageType; pkg: ReportedPackage }[] = [];
     packages.forEach((pkg, index) => {
-      const key = packageKey(type, pkg);
-      const id = this.packageIds.get(key);
-      if (id === undefined) unknown.push({ index, key, keyHash: packageKeyHash(key), type, pkg });
+      const id = this.packageIds.get(type, pkg);
+      if (id === undefined) unknown.push({ index, keyHash: packageKeyHash(packageKey(type, pkg)), type, pkg });
       else ids[index] = id;
     });
     if (unknown.length) {
       const found = await ensurePackageIds(this.deps.db, unknown);
-      for (const u of unknown) ids[u.index] = found.get(u.keyHash) as number;
-      this.packageIds.addAll(unknown.map((u) => [u.key, ids[u.index]]));
+      for (const u of unknown) {
+        ids[u.index] = found.get(u.keyHash) as number;
+        this.packageIds.add(type, u.pkg, ids[u.index]);
+      }
     }
-    return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, ids), { readCommitted: true });
+    return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, ids));
   }
 
   private async store(
@@ -194,14 +195,15 @@ export class IngestService {
     const { report } = input;
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
-    const now = toDbTime(new Date());
     const site = (await this.site(trx, report.site ?? this.deps.config.reports.defaultSite, true)) as SiteRow;
     const reportHash = input.reportHash ?? null;
     if (!verified && (await verifiedHostExists(trx, site.id, report.hostname))) {
       throw new ForbiddenError(`${report.hostname} reports with a certificate; reports for it without one are refused`);
     }
     const host = await lockHost(trx, site.id, report.hostname, unverifiedAddress);
-    const osId = await ensureOs(trx, report.os, prepared.family, prepared.group);
+    // Taken once the host is locked, so a report that waited for another never writes an earlier time.
+    const now = toDbTime(new Date());
+    const osId = await this.osId(trx, report.os, prepared.family, prepared.group);
     const rebootRequired = report.rebootRequired ?? false;
     const setId = prepared.setId;
     const unchanged = host !== undefined && isSame(host, { osId, setId, rebootRequired, report, extrasHash: prepared.extrasHash });
@@ -217,9 +219,12 @@ export class IngestService {
       } else {
         hostId = await insertHost(trx, { siteId: site.id, hostname: report.hostname, unverifiedAddress, now, ...write });
       }
-      if (report.updates !== null) await replaceHostUpdates(trx, hostId, report.updates);
-      if (report.repos !== null) await replaceHostRepos(trx, hostId, report.repos);
-      await setReportedTags(trx, hostId, report.tags);
+      // Updates, repositories and tags as the host's last report gave them need no rewrite.
+      if (host?.extrasHash !== prepared.extrasHash) {
+        if (report.updates !== null) await replaceHostUpdates(trx, hostId, report.updates);
+        if (report.repos !== null) await replaceHostRepos(trx, hostId, report.repos);
+        await setReportedTags(trx, hostId, report.tags);
+      }
     }
 
     const keepRaw = this.deps.config.reports.keepRawPerHost;
@@ -235,7 +240,7 @@ export class IngestService {
       sizeBytes: input.sizeBytes,
       processingMs: Math.round(performance.now() - prepared.started),
       // Level 1: a few hundred microseconds for a large report, most of gzip's saving.
-      rawGzip: keepRaw > 0 && input.rawText !== null ? zlib.gzipSync(input.rawText, { level: 1 }) : null,
+      rawGzip: keepRaw > 0 && input.rawText !== null ? (input.rawGzip ?? zlib.gzipSync(input.rawText, { level: 1 })) : null,
     });
     if (keepRaw > 0 && input.rawText !== null) await trimRawText(trx, hostId, keepRaw);
 
@@ -247,6 +252,19 @@ export class IngestService {
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
       judged: host?.judged ?? null,
     };
+  }
+
+  /** The OS row's id; rows already in the database are remembered (they never change), new ones only once committed elsewhere. */
+  private async osId(trx: Knex.Transaction, os: Report['os'], family: 'rpm' | 'dpkg', group: string | null): Promise<number> {
+    const key = JSON.stringify([os.name, os.id, os.versionId, os.codename, family, group]);
+    const known = this.oses.get(key);
+    if (known !== undefined) return known;
+    const { id, created } = await ensureOs(trx, os, family, group);
+    if (!created) {
+      if (this.oses.size >= 10_000) this.oses.clear();
+      this.oses.set(key, id);
+    }
+    return id;
   }
 
   private async site(db: Knex, name: string, create: boolean): Promise<SiteRow | undefined> {

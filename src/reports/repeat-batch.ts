@@ -101,7 +101,7 @@ export class RepeatBatcher {
   private async write(requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests), { readCommitted: true });
+        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests));
         this.counters.batches++;
         this.counters.reports += stored.filter(Boolean).length;
         return stored;

@@ -2,8 +2,12 @@ import type { Knex } from 'knex';
 import { insertIgnore } from '../db';
 import type { ReportedOs } from '../reports/report';
 
-/** The OS row for this os-release description, created on first sight, linked to its OS group (created too). */
-export async function ensureOs(db: Knex, os: ReportedOs, family: 'rpm' | 'dpkg', group: string | null): Promise<number> {
+/**
+ * The OS row for this os-release description, created on first sight, linked
+ * to its OS group (created too). `created`: this call wrote it (it is only
+ * there for others once the caller's transaction commits).
+ */
+export async function ensureOs(db: Knex, os: ReportedOs, family: 'rpm' | 'dpkg', group: string | null): Promise<{ id: number; created: boolean }> {
   const key = {
     name: os.name.slice(0, 191),
     distro_id: (os.id ?? '').slice(0, 64),
@@ -11,12 +15,12 @@ export async function ensureOs(db: Knex, os: ReportedOs, family: 'rpm' | 'dpkg',
     codename: (os.codename ?? '').slice(0, 64),
   };
   const existing = await db('oses').where(key).first('id');
-  if (existing) return existing.id;
+  if (existing) return { id: existing.id, created: false };
   let groupId: number | null = null;
   if (group) {
     await insertIgnore(db, 'os_groups', [{ name: group, family }]);
     groupId = (await db('os_groups').where({ name: group }).first('id')).id;
   }
   await insertIgnore(db, 'oses', [{ ...key, family, os_group_id: groupId }]);
-  return (await db('oses').where(key).first('id')).id;
+  return { id: (await db('oses').where(key).first('id')).id, created: true };
 }

@@ -7,13 +7,12 @@ export async function findPackageSetId(db: Knex, hash: string): Promise<number |
 }
 
 /**
- * The content-addressed set for this hash, created with its items if new.
- * When another report creates the same set at the same moment, the unique
- * hash makes one insert fail; that one takes the other's set.
+ * The content-addressed set for this hash, created with its items; the caller
+ * has looked for it already. When another report creates the same set at the
+ * same moment, the unique hash makes one insert fail; that one takes the
+ * other's set.
  */
 export async function ensurePackageSet(db: Knex, hash: string, packageIds: number[]): Promise<number> {
-  const existing = await findPackageSetId(db, hash);
-  if (existing !== undefined) return existing;
   let id: number;
   try {
     id = await insertReturningId(db, 'package_sets', { hash, package_count: packageIds.length, created_at: toDbTime(new Date()) });

@@ -11,6 +11,7 @@ export interface PackageInput {
 }
 
 const CHUNK = 500;
+const FEW = 16;
 
 /**
  * Ids of the given packages in the dictionary, inserting the missing ones.
@@ -18,7 +19,11 @@ const CHUNK = 500;
  * unique-index locks in the same order and cannot deadlock on each other.
  */
 export async function ensurePackageIds(db: Knex, inputs: PackageInput[]): Promise<Map<string, number>> {
-  const ids = await findPackageIds(db, inputs.map((i) => i.keyHash));
+  // A few packages (a host's updates since yesterday) are mostly new: insert
+  // them straight away and read all ids in one go. Many (a new image, a server
+  // that just started) are mostly known: look first, insert only the rest.
+  const few = inputs.length <= FEW;
+  const ids = few ? new Map<string, number>() : await findPackageIds(db, inputs.map((i) => i.keyHash));
   const missing = inputs.filter((i) => !ids.has(i.keyHash)).sort((a, b) => (a.keyHash < b.keyHash ? -1 : 1));
   await insertIgnore(
     db,

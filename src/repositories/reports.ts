@@ -55,10 +55,18 @@ export async function insertReportsAt(db: Knex, receivedAt: string, reports: Rep
   return ids;
 }
 
-/** Drops the raw text of all but the host's `keep` newest reports that have it. */
+/**
+ * Drops the raw text of all but the host's `keep` (at least 1) newest reports
+ * that have it, in one statement: rows older than the keep-th newest. The
+ * inner query sits in a derived table because MySQL may not otherwise read
+ * the table it updates; with fewer than `keep` such reports it is NULL and
+ * nothing changes.
+ */
 export async function trimRawText(db: Knex, hostId: number, keep: number): Promise<void> {
-  const cutoff = await db('reports').where({ host_id: hostId }).whereNotNull('raw_gzip').orderBy('id', 'desc').offset(keep).first('id');
-  if (cutoff) await db('reports').where({ host_id: hostId }).where('id', '<=', cutoff.id).whereNotNull('raw_gzip').update({ raw_gzip: null });
+  const newestKept = db.raw('(select id from (select id from ?? where host_id = ? and raw_gzip is not null order by id desc limit 1 offset ?) as kept)', [
+    'reports', hostId, keep - 1,
+  ]);
+  await db('reports').where({ host_id: hostId }).whereNotNull('raw_gzip').where('id', '<', newestKept).update({ raw_gzip: null });
 }
 
 /** The raw text of a host's reports that still have it, newest first. */

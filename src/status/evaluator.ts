@@ -263,7 +263,9 @@ export class Evaluator {
       lap('judgeMs');
       onProgress?.(++done, bySet.size);
     }
-    await withTransaction(db, (trx) => writeHostResults(trx, results));
+    // One host (a report) is one statement, which needs no transaction around it.
+    if (results.size === 1) await writeHostResults(db, results);
+    else await withTransaction(db, (trx) => writeHostResults(trx, results));
     lap('writeMs');
     const rounded = { readMs: Math.round(phases.readMs), judgeMs: Math.round(phases.judgeMs), writeMs: Math.round(phases.writeMs) };
     const summary = { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started), phases: rounded };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000]`
+ * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000] [--workers 0]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -37,6 +37,7 @@ interface Target {
   name: 'sqlite' | 'mysql';
   env: Record<string, string>;
   url: string;
+  statements: (() => Promise<number>) | null;
   cleanup(): Promise<void>;
 }
 
@@ -49,34 +50,69 @@ async function freePort(): Promise<number> {
   });
 }
 
-function rssOf(pid: number): { rss: number; peak: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+/** The process and its descendants (the server's workers): /proc/<pid>/stat field 4 is the parent. */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      parents.set(Number(entry), Number(fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
+    } catch {
+      // a process that ended while we looked
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
+  return tree;
 }
 
-/** CPU seconds (user + system) the process has used: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** RSS of the server's processes together, now and at their peaks (MB). */
+function rssOf(root: number): { rss: number; peak: number } {
+  let rss = 0;
+  let peak = 0;
+  for (const pid of processTree(root)) {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+    rss += kb('VmRSS');
+    peak += kb('VmHWM');
+  }
+  return { rss, peak };
 }
 
+/** CPU seconds (user + system) the process and its descendants have used: /proc/<pid>/stat fields 14 and 15, in clock ticks. */
+function cpuSeconds(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}
+
+/**
+ * One report over a new TLS connection: the handshake with the client
+ * certificate, then an HTTP/1.1 POST written by hand and the status line read
+ * back. Node's https client costs the load generator more CPU per request
+ * than the server's whole work on an unchanged report, and the two share the
+ * machine's cores.
+ */
 function post(port: number, secureContext: tls.SecureContext, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const options: https.RequestOptions & tls.ConnectionOptions = {
-      host: '127.0.0.1', servername: 'localhost', port, path: '/api/v1/reports', method: 'POST', agent: false, secureContext,
-      headers: { 'Content-Type': 'text/plain', 'Content-Encoding': 'gzip', 'Content-Length': body.length },
-    };
-    const req = https.request(
-      options,
-      (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - started) : reject(new Error(`HTTP ${res.statusCode}`))));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+    const head = `POST /api/v1/reports HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', secureContext }, () => {
+      socket.write(head);
+      socket.write(body);
+    });
+    let answer = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => {
+      socket.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+      if (status === 200) resolve(performance.now() - started);
+      else reject(new Error(`HTTP ${status}: ${answer.slice(answer.indexOf('\r\n\r\n') + 4, 300)}`));
+    });
+    socket.on('error', reject);
   });
 }
 
@@ -93,11 +129,19 @@ function databasePid(name: 'sqlite' | 'mysql'): number | null {
   return null;
 }
 
-async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, pids: { server: number; database: number | null }): Promise<void> {
+interface Watched {
+  server: number;
+  database: number | null;
+  /** Statements the database has run so far (MariaDB's Questions counter), when it can tell. */
+  statements: (() => Promise<number>) | null;
+}
+
+async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, pids: Watched): Promise<void> {
   const latencies: number[] = [];
   let next = 0;
   const cpuBefore = cpuSeconds(pids.server);
   const dbBefore = pids.database === null ? 0 : cpuSeconds(pids.database);
+  const statementsBefore = (await pids.statements?.()) ?? 0;
   const clientBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
@@ -107,6 +151,7 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
   );
   const seconds = (performance.now() - started) / 1000;
   const perReport = (seconds: number) => ((seconds * 1000) / bodies.length).toFixed(1).padStart(5);
+  const statements = pids.statements ? `, ${((((await pids.statements()) - statementsBefore) / bodies.length)).toFixed(1)} SQL statements/report` : '';
   const client = process.cpuUsage(clientBefore);
   const cpu = [
     `server ${perReport(cpuSeconds(pids.server) - cpuBefore)}`,
@@ -115,33 +160,33 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
   ].filter(Boolean);
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
-  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  CPU ms/report: ${cpu.join(', ')}`);
+  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  CPU ms/report: ${cpu.join(', ')}${statements}`);
 }
 
 async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target> {
   if (name === 'sqlite') {
     const dataDir = path.join(dir, 'data');
-    return { name, env: { PATCHSCOPE_DATA_DIR: dataDir }, url: '', cleanup: async () => undefined };
+    return { name, env: { PATCHSCOPE_DATA_DIR: dataDir }, url: '', statements: null, cleanup: async () => undefined };
   }
   const server = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
   const database = `patchscope_bench_${process.pid}`;
   const admin = knex({ client: 'mysql2', connection: server });
   await admin.raw(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-  await admin.destroy();
   const url = `${server}/${database}`;
   return {
     name,
     env: { PATCHSCOPE_DB: url, PATCHSCOPE_DB_POOL_MAX: '20' },
     url,
+    // Server-wide, so it counts other clients too; the bench is meant to run alone.
+    statements: async () => Number((await admin.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value) - 1,
     cleanup: async () => {
-      const dropper = knex({ client: 'mysql2', connection: server });
-      await dropper.raw(`DROP DATABASE IF EXISTS \`${database}\``);
-      await dropper.destroy();
+      await admin.raw(`DROP DATABASE IF EXISTS \`${database}\``);
+      await admin.destroy();
     },
   };
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerLevel: number, soak: number): Promise<void> {
+async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerLevel: number, soak: number, workers: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir);
   let child: ChildProcess | undefined;
@@ -161,7 +206,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
     // BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server; BENCH_SERVER_LOG=1 shows its log.
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
-      env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', ...target.env },
+      env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', PATCHSCOPE_WORKERS: String(workers), ...target.env },
       stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
     });
     const material = {
@@ -182,8 +227,10 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
     // files for every one (a cron client's cost, paid on its own machine).
     const context = tls.createSecureContext(material);
     const send = (body: Buffer) => post(port, context, body);
+    const statements = target.statements;
+    await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())));
     const image = realPackages();
-    out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level`);
+    out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
     let total = 0;
     for (const concurrency of levels) {
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
@@ -192,7 +239,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
       const seed = (i: number) => concurrency * 1_000_000 + i;
       const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, seed(i), 2))));
       const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, seed(i), 2), seed(i) + 500_000, 3))));
-      const pids = { server: child.pid as number, database: databasePid(name) };
+      const pids = { server: child.pid as number, database: databasePid(name), statements };
       await runPhase('first', first, concurrency, send, pids);
       await runPhase('unchanged', first, concurrency, send, pids);
       await runPhase('changed', changed, concurrency, send, pids);
@@ -221,6 +268,18 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
   }
 }
 
+/** The TLS ceiling (bare-tls-server.ts): new connections with client certificates and a report-sized POST, at c=16, to a server that does nothing. */
+async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: Buffer): Promise<void> {
+  const base = pki.basePath('server', 'server');
+  const child = spawn(process.execPath, [path.join(__dirname, 'bare-tls-server.js'), `${base}.crt`, `${base}.key`, pki.caCertPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+    await runPhase('bare TLS', Array.from({ length: 2000 }, () => body), 16, (b) => post(port, context, b), { server: child.pid as number, database: null, statements: null });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 /** The ceiling: the CPU work of ingest without HTTP, TLS or the database. */
 function ceiling(): void {
   const image = realPackages();
@@ -245,7 +304,8 @@ export async function run(args: string[]): Promise<void> {
   const hosts = Number(option('hosts', '400'));
   const soak = Number(option('soak', '20000'));
   const levels = option('levels', '1,4,16').split(',').map(Number);
+  const workers = Number(option('workers', '0'));
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
   ceiling();
-  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, levels, hosts, soak);
+  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, levels, hosts, soak, workers);
 }

@@ -85,4 +85,29 @@ describe('POST /api/v1/reports', () => {
     await insertUser(s.t.db, { dn: 'CN=Ann,OU=Users,O=Patchscope', role: 'admin' });
     expect((await post(native('wn01.example.org', PACKAGES), s.identity('user', 'Ann'))).status).toBe(403);
   });
+
+  test('when the body comes with Content-Encoding br, then it gets 415 unsupported_encoding and nothing is stored', async () => {
+    const before = await counts();
+    const res = await post(zlib.brotliCompressSync(native('wn01.example.org', [...PACKAGES, 'extra\t0:1.0-1.el9\tx86_64\textra\t0:1.0-1.el9'])), wn01, { 'Content-Encoding': 'br' });
+    expect(res.status).toBe(415);
+    expect(errorOf(res)).toMatchObject({ code: 'unsupported_encoding' });
+    expect(errorOf(res).message).toMatch(/"br"/);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('when the body says gzip but is not gzip data, then the 400 says so and nothing is stored', async () => {
+    const before = await counts();
+    const res = await post(native('wn01.example.org', [...PACKAGES, 'extra\t0:1.0-1.el9\tx86_64\textra\t0:1.0-1.el9']), wn01, { 'Content-Encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expect(errorOf(res).message).toMatch(/not valid gzip data/);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('when the body comes deflate-compressed, then it is inflated and stored', async () => {
+    const before = await counts();
+    const res = await post(zlib.deflateSync(native('wn01.example.org', [...PACKAGES, 'extra\t0:1.0-1.el9\tx86_64\textra\t0:1.0-1.el9'])), wn01, { 'Content-Encoding': 'deflate' });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ host: 'wn01.example.org', created: false, changed: true, summary: { packages: 4 } });
+    expect(await counts()).toEqual({ ...before, reports: before.reports + 1, packages: before.packages + 1 });
+  });
 });

@@ -11,6 +11,13 @@ import { AppError, PayloadTooLargeError, ValidationError } from '../../errors';
 export const formBody = (limit: number): RequestHandler => express.urlencoded({ extended: false, limit, inflate: true, parameterLimit: 100 });
 export const jsonBody = (limit: number): RequestHandler => express.json({ limit, inflate: true, type: () => true });
 
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The body as it arrived, when it came gzip-compressed (rawBody): kept as the report's stored copy, not compressed again. */
+    gzipBody?: Buffer;
+  }
+}
+
 const inflaters: Record<string, ((body: Buffer, options: zlib.ZlibOptions) => Buffer) | undefined> = {
   gzip: zlib.gunzipSync,
   'x-gzip': zlib.gunzipSync,
@@ -35,7 +42,9 @@ export function rawBody(limit: number): RequestHandler {
     read(req, res, (err?: unknown) => {
       if (err || !Buffer.isBuffer(req.body) || encoding === 'identity') return next(err);
       try {
-        req.body = inflate(req.body, { maxOutputLength: limit });
+        const compressed = req.body;
+        req.body = inflate(compressed, { maxOutputLength: limit });
+        if (encoding === 'gzip' || encoding === 'x-gzip') req.gzipBody = compressed;
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (code === 'ERR_BUFFER_TOO_LARGE') return next(new PayloadTooLargeError('the request body is larger than this server accepts once inflated'));

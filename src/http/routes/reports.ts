@@ -15,9 +15,11 @@ import { taggedCves } from '../../status/pakiti-answer';
 const remoteOf = (req: Request) => req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
 
 /** Checks who may send this report, then stores it. Shared by every report endpoint. */
-export async function acceptReport(ingest: IngestService, req: Request, report: Report, rawText: string | null, sizeBytes: number, reportHash: string | null = null) {
+export async function acceptReport(
+  ingest: IngestService, req: Request, report: Report, rawText: string | null, sizeBytes: number, reportHash: string | null = null, rawGzip: Buffer | null = null,
+) {
   if (req.principal) authorizeReport(req.principal, report);
-  return ingest.ingest({ report, rawText, reportHash, sizeBytes, principal: req.principal?.dn ?? null, remoteAddress: remoteOf(req) });
+  return ingest.ingest({ report, rawText, rawGzip, reportHash, sizeBytes, principal: req.principal?.dn ?? null, remoteAddress: remoteOf(req) });
 }
 
 /**
@@ -25,7 +27,9 @@ export async function acceptReport(ingest: IngestService, req: Request, report: 
  * report is recognised from its header and hash alone; anything else is
  * parsed in full (and so validated) and stored.
  */
-export async function acceptNativeText(ingest: IngestService, req: Request, text: string, format: 'patchscope-1' | 'pakiti-5', sizeBytes: number) {
+export async function acceptNativeText(
+  ingest: IngestService, req: Request, text: string, format: 'patchscope-1' | 'pakiti-5', sizeBytes: number, rawGzip: Buffer | null = null,
+) {
   const reportHash = crypto.createHash('sha256').update(text).digest('hex');
   const identity = peekNativeIdentity(text);
   if (identity) {
@@ -34,7 +38,7 @@ export async function acceptNativeText(ingest: IngestService, req: Request, text
     const repeat = await ingest.ingestRepeat(identity, { reportHash, principal, remoteAddress: remoteOf(req), sizeBytes, format });
     if (repeat) return repeat;
   }
-  return acceptReport(ingest, req, parseNativeReport(text, format), text, sizeBytes, reportHash);
+  return acceptReport(ingest, req, parseNativeReport(text, format), text, sizeBytes, reportHash, rawGzip);
 }
 
 /** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay. */
@@ -42,7 +46,7 @@ export function reportRoutes({ config, db, ingest, evaluator }: { config: Config
   const router = Router();
   router.post('/api/v1/reports', requireKind('host', 'relay'), rawBody(config.reports.maxBytes), async (req, res) => {
     const text = bodyText(req.body);
-    const result = await acceptNativeText(ingest, req, text, 'patchscope-1', req.body.length);
+    const result = await acceptNativeText(ingest, req, text, 'patchscope-1', req.body.length, req.gzipBody ?? null);
     // Most hosts have no tagged CVE; only those that do cost a look at their CVE list.
     const tagged = result.judged?.taggedCveCount ? await taggedCves(db, (await evaluator.hostVulns(result.host.id))?.vulns ?? []) : [];
     res.json(presentIngest(result, tagged));

@@ -1,0 +1,105 @@
+/**
+ * Several server processes on one machine (`server.workers`). Node runs
+ * JavaScript on one core; a site's nightly burst of reports is TLS handshakes
+ * and parsing, which is CPU, so one process per core is what lets the server
+ * use the machine. The primary process prepares once (migrations, the dev PKI
+ * on first start), then forks the workers, which share the listening socket
+ * and take connections from it as they are free (SCHED_NONE: the kernel hands
+ * them out, the primary never touches a connection). Only the first worker
+ * runs the scheduled jobs. A worker that dies is replaced; SIGTERM or SIGINT
+ * stops them all gracefully.
+ *
+ * The embedded SQLite default keeps one process: SQLite has one writer at a
+ * time, and several processes would only queue on its lock.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import os from 'node:os';
+import type { Config } from './config';
+import { createDatabase, migrateLatest, resolveDatabaseTarget } from './db';
+import type { Logger } from './logger';
+import { prepareServerTls } from './auth/server-tls';
+
+const WORKER_INDEX = 'PATCHSCOPE_WORKER_INDEX';
+
+/** How many server processes `server.workers` asks for: 0 means one per core on MySQL/MariaDB and one on SQLite. */
+export function workerCount(config: Pick<Config, 'server' | 'database' | 'dataDir'>): number {
+  if (config.server.workers > 0) return config.server.workers;
+  return resolveDatabaseTarget(config).dialect === 'sqlite' ? 1 : os.availableParallelism();
+}
+
+/** In a worker: its index (0 for the first); null in the primary or a single process. */
+export function workerIndex(): number | null {
+  const value = process.env[WORKER_INDEX];
+  return cluster.isWorker && value !== undefined ? Number(value) : null;
+}
+
+/** The configuration a worker runs with: the primary has migrated already, and only worker 0 runs the jobs. */
+export function workerConfig(config: Config, index: number): Config {
+  return {
+    ...config,
+    database: { ...config.database, migrateOnStart: false },
+    jobs: { ...config.jobs, enabled: config.jobs.enabled && index === 0 },
+  };
+}
+
+/**
+ * The primary: prepares, forks `count` workers, and resolves once all of them
+ * have stopped after a signal. Rejects if a worker fails before it ever
+ * listened (a port in use, a bad certificate), after stopping the others.
+ */
+export async function runPrimary(config: Config, count: number, logger: Logger): Promise<void> {
+  const db = createDatabase(config);
+  try {
+    if (config.database.migrateOnStart) {
+      const applied = await migrateLatest(db);
+      if (applied.length) logger.info({ area: 'db', applied }, `applied ${applied.length} migration(s)`);
+    }
+    await prepareServerTls(config, db, logger.child({ area: 'pki' }));
+  } finally {
+    await db.destroy();
+  }
+
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const workers = new Map<number, Worker>();
+  const listened = new Set<number>();
+  let stopping = false;
+
+  return new Promise<void>((resolve, reject) => {
+    const fork = (index: number) => {
+      const worker = cluster.fork({ [WORKER_INDEX]: String(index) });
+      workers.set(index, worker);
+      worker.once('listening', () => listened.add(index));
+      worker.once('exit', (code, signal) => {
+        workers.delete(index);
+        if (stopping) {
+          if (workers.size === 0) resolve();
+          return;
+        }
+        if (!listened.has(index)) {
+          stop();
+          reject(new Error(`worker ${index} stopped before it could serve (exit code ${code ?? signal}); see its messages above`));
+          return;
+        }
+        logger.error({ worker: index, code, signal }, 'a server worker stopped unexpectedly; starting another');
+        setTimeout(() => {
+          if (!stopping) fork(index);
+        }, 1000).unref();
+      });
+    };
+    const stop = () => {
+      stopping = true;
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      for (const worker of workers.values()) worker.process.kill('SIGTERM');
+      if (workers.size === 0) resolve();
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal, workers: workers.size }, 'signal received: stopping the workers');
+      stop();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    logger.info({ workers: count }, `starting ${count} server workers`);
+    for (let i = 0; i < count; i++) fork(i);
+  });
+}

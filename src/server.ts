@@ -1,7 +1,7 @@
 import { constants } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import https from 'node:https';
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Express } from 'express';
 
 export interface TlsMaterial {
@@ -32,6 +32,18 @@ export interface RunningServer {
  */
 export const serverTlsOptions: SecureContextOptions = { minVersion: 'TLSv1.2', secureOptions: constants.SSL_OP_NO_TICKET };
 
+/**
+ * The client certificate of a connection, as getPeerCertificate() gives it,
+ * built once per connection: it cannot change while the connection lasts,
+ * and building it is a measurable part of a short report's cost, which the
+ * authentication and passport-client-cert would otherwise each pay.
+ */
+function rememberPeerCertificate(socket: TLSSocket): void {
+  const read = socket.getPeerCertificate.bind(socket);
+  let peer: PeerCertificate | undefined;
+  socket.getPeerCertificate = ((detailed?: boolean) => (detailed ? read(true) : (peer ??= read()))) as TLSSocket['getPeerCertificate'];
+}
+
 /** The HTTPS listener. TLS 1.2 is the floor; the client certificate is asked for, and the app decides what to make of it. */
 export async function listen(app: Express, options: { host: string; port: number; tls: TlsMaterial; requestTimeoutMs?: number }): Promise<RunningServer> {
   let closing = false;
@@ -50,6 +62,7 @@ export async function listen(app: Express, options: { host: string; port: number
     },
   );
   if (options.requestTimeoutMs) server.requestTimeout = options.requestTimeoutMs;
+  server.on('secureConnection', rememberPeerCertificate);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -61,37 +61,37 @@ export async function runPrimary(config: Config, count: number, logger: Logger):
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const workers = new Map<number, Worker>();
-  const listened = new Set<number>();
   let stopping = false;
+  let failure: Error | undefined;
 
   return new Promise<void>((resolve, reject) => {
     const fork = (index: number) => {
       const worker = cluster.fork({ [WORKER_INDEX]: String(index) });
+      let listened = false;
       workers.set(index, worker);
-      worker.once('listening', () => listened.add(index));
+      worker.once('listening', () => (listened = true));
       worker.once('exit', (code, signal) => {
         workers.delete(index);
-        if (stopping) {
-          if (workers.size === 0) resolve();
-          return;
-        }
-        if (!listened.has(index)) {
+        if (!stopping && !listened) {
+          failure = new Error(`worker ${index} stopped before it could serve (exit code ${code ?? signal}); see its messages above`);
           stop();
-          reject(new Error(`worker ${index} stopped before it could serve (exit code ${code ?? signal}); see its messages above`));
-          return;
+        } else if (!stopping) {
+          logger.error({ worker: index, code, signal }, 'a server worker stopped unexpectedly; starting another');
+          setTimeout(() => {
+            if (!stopping) fork(index);
+          }, 1000).unref();
         }
-        logger.error({ worker: index, code, signal }, 'a server worker stopped unexpectedly; starting another');
-        setTimeout(() => {
-          if (!stopping) fork(index);
-        }, 1000).unref();
+        if (stopping && workers.size === 0) finish();
       });
     };
+    const finish = () => (failure ? reject(failure) : resolve());
+    // After the first signal the workers are stopping: a second (the terminal's
+    // SIGINT reaches every process) must not end the primary under them.
     const stop = () => {
+      if (stopping) return;
       stopping = true;
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
       for (const worker of workers.values()) worker.process.kill('SIGTERM');
-      if (workers.size === 0) resolve();
+      if (workers.size === 0) finish();
     };
     const onSignal = (signal: NodeJS.Signals) => {
       logger.info({ signal, workers: workers.size }, 'signal received: stopping the workers');

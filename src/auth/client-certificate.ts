@@ -66,10 +66,11 @@ const SEEN_MAX = 20_000;
 
 /** The certificate the TLS handshake brought, with OpenSSL's verdict on it. */
 function fromSocket(socket: TLSSocket): CertificateCheck {
-  // The X509Certificate form: the legacy getPeerCertificate() object costs
-  // several times as much to build, and only the fingerprint is needed first.
-  const peer = typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
-  if (!peer) return noCertificate;
+  // The legacy object, not getPeerX509Certificate(): under load that costs
+  // three times as much, and passport-client-cert asks for this one anyway
+  // (server.ts reads it once per connection).
+  const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+  if (!peer || !peer.raw) return noCertificate;
   if (!socket.authorized) {
     const error = String(socket.authorizationError ?? 'UNKNOWN');
     const [code, reason] = tlsReasons[error] ?? ['certificate_refused', `the certificate failed verification (${error})`];
@@ -77,7 +78,7 @@ function fromSocket(socket: TLSSocket): CertificateCheck {
   }
   let certificate = seen.get(peer.fingerprint256);
   if (!certificate) {
-    certificate = fromX509(peer, 'tls');
+    certificate = fromX509(new X509Certificate(peer.raw), 'tls');
     if (seen.size >= SEEN_MAX) seen.clear();
     seen.set(peer.fingerprint256, certificate);
   }

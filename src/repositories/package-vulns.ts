@@ -24,15 +24,18 @@ function toPackage(row: Record<string, unknown>): InstalledPackage {
   };
 }
 
-/** The packages of a set not yet evaluated on this OS group. */
+/**
+ * The packages of a set not yet evaluated on this OS group. The ids come
+ * first, from the set's items and the evaluations alone; joined in the same
+ * query, MySQL reads every item's package row before it drops the evaluated
+ * ones, four times the work when (after a report) only a few are new.
+ */
 export async function unevaluatedPackages(db: Knex, osGroupId: number, setId: number): Promise<InstalledPackage[]> {
-  const rows = await db('package_set_items as i')
-    .join('packages as p', 'p.id', 'i.package_id')
-    .leftJoin('package_evaluations as e', (j) => j.on('e.package_id', 'i.package_id').andOn('e.os_group_id', db.raw('?', [osGroupId])))
+  const ids = await db('package_set_items as i')
     .where('i.package_set_id', setId)
-    .whereNull('e.package_id')
-    .select(PACKAGE_COLUMNS);
-  return rows.map(toPackage);
+    .whereNotExists(db('package_evaluations as e').where('e.os_group_id', osGroupId).whereRaw('e.package_id = i.package_id').select(db.raw('1')))
+    .pluck('i.package_id');
+  return ids.length ? packagesByIds(db, ids) : [];
 }
 
 /** Stores the result of evaluating these packages (their vulnerabilities, and that they were evaluated). */

@@ -38,7 +38,13 @@ export async function unevaluatedPackages(db: Knex, osGroupId: number, setId: nu
   return ids.length ? packagesByIds(db, ids) : [];
 }
 
-/** Stores the result of evaluating these packages (their vulnerabilities, and that they were evaluated). */
+/**
+ * Stores the result of evaluating these packages: their vulnerabilities
+ * first, then that they were evaluated. No transaction is needed for that
+ * order: cut off between the two, the packages are merely evaluated again
+ * (both inserts skip rows already there), and no reader ever sees a package
+ * marked evaluated without its vulnerabilities.
+ */
 export async function saveEvaluations(db: Knex, osGroupId: number, packageIds: number[], vulns: PackageVuln[]): Promise<void> {
   await insertIgnore(
     db,

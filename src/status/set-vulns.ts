@@ -6,7 +6,6 @@
  * over one set asks the database for just that set.
  */
 import type { Knex } from 'knex';
-import { withTransaction } from '../db';
 import { loadAffected } from '../repositories/affected';
 import {
   evaluatedPackageIds, groupVulns, kernelCandidates, kernelLikePackages, packagesByIds, saveEvaluations, setPackageIds, setVulns, type SetVuln,
@@ -69,7 +68,7 @@ export class SetVulnReader {
   private async evaluate(groupId: number, packages: InstalledPackage[]): Promise<void> {
     const index = await this.affectedIndex(groupId, packages);
     const found: SetVuln[] = packages.flatMap((pkg) => matchPackage(pkg, rowsFor(index, pkg)).map((v) => ({ ...v, pkg })));
-    await withTransaction(this.db, (trx) => saveEvaluations(trx, groupId, packages.map((p) => p.id), found));
+    await saveEvaluations(this.db, groupId, packages.map((p) => p.id), found);
     this.evaluated += packages.length;
     // A group read before these were saved learns them here.
     const byPackage = this.vulns.get(groupId);

@@ -11,7 +11,10 @@
  * (the bench client shares the machine's cores, so throughput here is a
  * lower bound of what the server does with its clients elsewhere); the
  * server's RSS; and the in-process ceiling (parse, normalise, hash) without
- * HTTP or database.
+ * HTTP or database, and the bare TLS ceiling (bare-tls-server.ts). The hosts
+ * are CentOS 7 (most of their packages come from a real CentOS 7 list) and
+ * the real Red Hat 7 OVAL definitions and KEV list are loaded, so each
+ * changed report is also evaluated as it would be on a site.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +32,9 @@ import { projectRoot } from '../../src/paths';
 import { parseNativeReport } from '../../src/reports/native';
 import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from '../../src/reports/normalise';
 import { addRelay, ensureSite } from '../../src/repositories/sites';
-import { nativeReport, realPackages, variant } from './report-corpus';
+import { createLogger } from '../../src/logger';
+import { createServices } from '../../src/services';
+import { nativeReport, realPackages, sharedData, variant } from './report-corpus';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -199,6 +204,12 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
     const db = createDatabase(config);
     await migrateLatest(db);
     await addRelay(db, (await ensureSite(db, 'BENCH')).id, 'CN=relay.bench.example.org,OU=Servers,O=Patchscope');
+    // The hosts are judged as they report: CentOS 7 by the real Red Hat 7 OVAL definitions, with KEV marks.
+    const services = createServices({ db, config, logger: createLogger({ log: { level: 'warn' } }) });
+    for (const feed of ['redhat/rhel-7.oval.xml', 'kev.json']) {
+      const file = path.join(sharedData(), 'advisories', feed);
+      await services.importer.import({ location: file, sourceName: path.basename(feed).replace(/\..*$/, ''), uri: file });
+    }
     await db.destroy();
 
     const port = await freePort();

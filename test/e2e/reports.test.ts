@@ -110,4 +110,35 @@ describe('POST /api/v1/reports', () => {
     expect(res.json()).toMatchObject({ host: 'wn01.example.org', created: false, changed: true, summary: { packages: 4 } });
     expect(await counts()).toEqual({ ...before, reports: before.reports + 1, packages: before.packages + 1 });
   });
+
+  test('when a host sends the same gzip bytes again, then it is a repeat read from the header alone; the same text compressed otherwise is still unchanged', async () => {
+    const text = native('wn01.example.org', [...PACKAGES, 'repeat\t0:2.0-1.el9\tx86_64\trepeat\t0:2.0-1.el9']);
+    const body = zlib.gzipSync(text, { level: 9 });
+    expect((await post(body, wn01, { 'Content-Encoding': 'gzip' })).json()).toMatchObject({ changed: true });
+    const rows = async () => s.t.db('reports').orderBy('id', 'desc').limit(1).first('changed', 'raw_gzip', 'size_bytes');
+
+    // The stored raw report is the client's own gzip stream, not compressed again.
+    const first = await rows();
+    expect(Buffer.compare(first.raw_gzip, body)).toBe(0);
+    expect(Number(first.size_bytes)).toBe(Buffer.byteLength(text));
+
+    const before = await counts();
+    const repeat = await post(body, wn01, { 'Content-Encoding': 'gzip' });
+    expect(repeat.json()).toMatchObject({ host: 'wn01.example.org', created: false, changed: false, summary: { packages: 4 } });
+    expect(await counts()).toEqual({ ...before, reports: before.reports + 1 });
+    expect(await rows()).toMatchObject({ raw_gzip: null, size_bytes: Buffer.byteLength(text) });
+
+    // Other gzip bytes of the same text: read in full, and the package list is unchanged.
+    const other = await post(zlib.gzipSync(text, { level: 1 }), wn01, { 'Content-Encoding': 'gzip' });
+    expect(other.json()).toMatchObject({ changed: false });
+  });
+
+  test('when a gzip body has a readable header but is cut short, then it gets 400 and nothing is stored', async () => {
+    const body = zlib.gzipSync(native('wn01.example.org', Array.from({ length: 400 }, (_, i) => `pkg${i}\t0:1.0-${i}.el9\tx86_64\tpkg${i}\t0:1.0-${i}.el9`)));
+    const before = await counts();
+    const res = await post(body.subarray(0, body.length - 200), wn01, { 'Content-Encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expect(errorOf(res).message).toMatch(/not valid gzip data/);
+    expect(await counts()).toEqual(before);
+  });
 });

@@ -13,7 +13,7 @@ import { decodePakitiBody } from '../../reports/pakiti-body';
 import { parsePakiti4 } from '../../reports/pakiti4';
 import { parsePatchman1, parsePatchman2 } from '../../reports/patchman';
 import { bodyText, jsonBody, multipartFields, rawBody } from '../middleware/bodies';
-import { acceptNativeText, acceptReport } from './reports';
+import { acceptNativeText, acceptReport, nativeText } from './reports';
 
 const PAKITI_MODES = ['store-only', 'store-and-report', 'report-only'];
 /** The Pakiti 2 client's "report" field: 0 store only, 1 store and report, 2 report only. */
@@ -72,7 +72,7 @@ export function compatRoutes(deps: AuthDeps & { ingest: IngestService; evaluator
     } else if (protocol === '5') {
       const rawText = decodePakitiBody(req.headers['content-type'], body);
       if (mode === 'report-only') unstored = parseNativeReport(rawText, 'pakiti-5');
-      else stored = await acceptNativeText(ingest, req, rawText, 'pakiti-5', body.length);
+      else stored = await acceptNativeText(ingest, req, nativeText(rawText, body.length), 'pakiti-5');
     } else {
       throw new ValidationError(`unsupported Pakiti protocol "${protocol}"; this server speaks 4 and 5`);
     }

@@ -8,7 +8,7 @@ import { parseNativeReport } from '../../reports/native';
 import { peekNativeIdentity } from '../../reports/native-peek';
 import type { Report } from '../../reports/report';
 import { ValidationError } from '../../errors';
-import { bodyText, rawBody } from '../middleware/bodies';
+import { type ArrivedBody, bodyHead, bodyText, compressedBody, inflateBody } from '../middleware/bodies';
 import { presentIngest } from '../presenters/ingest';
 import type { Evaluator } from '../../status/evaluator';
 import { taggedCves } from '../../status/pakiti-answer';
@@ -23,39 +23,67 @@ export async function acceptReport(
   return ingest.ingest({ report, rawText, rawGzip, reportHash, sizeBytes, principal: req.principal?.dn ?? null, remoteAddress: remoteOf(req) });
 }
 
+/** A native or Pakiti 5 report's text, with what recognising a repeat needs before (or instead of) reading all of it. */
+export interface NativeText {
+  /** sha256 of the report as it arrived: of its gzip bytes when it came so (the client compresses deterministically), else of its text. */
+  hash: string;
+  /** The start of the text, at least the header. */
+  head: string;
+  text(): string;
+  sizeBytes: number;
+  /** The text gzip-compressed, when it arrived so. */
+  rawGzip: Buffer | null;
+}
+
+/** A report that arrived as text (Pakiti's form field or body). */
+export function nativeText(text: string, sizeBytes: number): NativeText {
+  return { hash: sha256(text), head: text, text: () => text, sizeBytes, rawGzip: null };
+}
+
 /**
  * A native or Pakiti 5 report: a byte-identical repeat of the host's last
- * report is recognised from its header and hash alone; anything else is
- * decoded, parsed in full (and so validated) and stored. Given the body's
- * bytes, a repeat is never decoded at all: the hash is of the bytes (the same
- * as of the text they hold) and the host is read from the header's bytes.
+ * report is recognised from its header and hash alone, without reading (or
+ * inflating) the rest; anything else is read, parsed in full (and so
+ * validated) and stored.
  */
-export async function acceptNativeText(
-  ingest: IngestService, req: Request, report: string | Buffer, format: 'patchscope-1' | 'pakiti-5', sizeBytes: number, rawGzip: Buffer | null = null,
-) {
-  const reportHash = crypto.createHash('sha256').update(report).digest('hex');
-  const identity = peekNativeIdentity(typeof report === 'string' ? report : headerText(report));
+export async function acceptNativeText(ingest: IngestService, req: Request, report: NativeText, format: 'patchscope-1' | 'pakiti-5') {
+  const identity = peekNativeIdentity(report.head);
   if (identity) {
     if (req.principal) authorizeReport(req.principal, identity);
     const principal = req.principal?.dn ?? null;
-    const repeat = await ingest.ingestRepeat(identity, { reportHash, principal, remoteAddress: remoteOf(req), sizeBytes, format });
+    const repeat = await ingest.ingestRepeat(identity, { reportHash: report.hash, principal, remoteAddress: remoteOf(req), sizeBytes: report.sizeBytes, format });
     if (repeat) return repeat;
   }
-  const text = typeof report === 'string' ? report : bodyText(report);
-  return acceptReport(ingest, req, parseNativeReport(text, format), text, sizeBytes, reportHash, rawGzip);
+  const text = report.text();
+  return acceptReport(ingest, req, parseNativeReport(text, format), text, report.sizeBytes, report.hash, report.rawGzip);
 }
 
-/** The start of a report, enough for its header (peekNativeIdentity gives up on anything longer). */
-function headerText(body: Buffer): string {
-  return body.toString('utf8', 0, Math.min(body.length, 16_384));
+/** The native report in a request body as compressedBody() left it. */
+function arrivedText(body: ArrivedBody, limit: number): NativeText {
+  if (body.bytes.length === 0) throw new ValidationError('the request body is empty; expected a report');
+  const gzip = body.encoding === 'gzip';
+  // The inflated size, for the report row, from the gzip trailer (ISIZE) rather than by inflating.
+  const sizeBytes = gzip && body.bytes.length >= 18 ? body.bytes.readUInt32LE(body.bytes.length - 4) : body.bytes.length;
+  let text: string | undefined;
+  return {
+    hash: sha256(body.bytes),
+    head: bodyHead(body),
+    text: () => (text ??= bodyText(inflateBody(body, limit))),
+    sizeBytes,
+    rawGzip: gzip ? body.bytes : null,
+  };
+}
+
+function sha256(data: string | Buffer): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
 }
 
 /** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay. */
 export function reportRoutes({ config, db, ingest, evaluator }: { config: Config; db: Knex; ingest: IngestService; evaluator: Evaluator }): Router {
   const router = Router();
-  router.post('/api/v1/reports', requireKind('host', 'relay'), rawBody(config.reports.maxBytes), async (req, res) => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new ValidationError('the request body is empty; expected a report');
-    const result = await acceptNativeText(ingest, req, req.body, 'patchscope-1', req.body.length, req.gzipBody ?? null);
+  const limit = config.reports.maxBytes;
+  router.post('/api/v1/reports', requireKind('host', 'relay'), compressedBody(limit), async (req, res) => {
+    const result = await acceptNativeText(ingest, req, arrivedText(req.body as ArrivedBody, limit), 'patchscope-1');
     // Most hosts have no tagged CVE; only those that do cost a look at their CVE list.
     const tagged = result.judged?.taggedCveCount ? await taggedCves(db, (await evaluator.hostVulns(result.host.id))?.vulns ?? []) : [];
     res.json(presentIngest(result, tagged));

@@ -42,6 +42,10 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
 
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // No ETag on answers: they are made per request and never asked for again
+  // conditionally, and hashing every answer shows in a report's cost.
+  // (Static assets keep theirs: express.static makes its own.)
+  app.set('etag', false);
   // The access log is written at info; above that level nothing of it would be
   // written, and the middleware would still cost each report a child logger.
   if (logger.isLevelEnabled('info')) {

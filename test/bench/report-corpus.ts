@@ -85,6 +85,7 @@ export function nativeReport(hostname: string, packages: BenchPackage[]): string
     'client: patchscope-bench 1.0.0',
     '#',
   ];
-  const lines = packages.map((p) => `${p.name}\t${p.evr}\t${p.arch}\t${p.sourceName}\t${p.sourceEvr}`);
+  // Sorted as the client sends them (`LC_ALL=C sort -u`: by bytes, which for these ASCII lines is code-unit order).
+  const lines = packages.map((p) => `${p.name}\t${p.evr}\t${p.arch}\t${p.sourceName}\t${p.sourceEvr}`).sort();
   return `${header.join('\n')}\n${lines.join('\n')}\n#\n`;
 }

@@ -114,6 +114,20 @@ export class RepeatBatcher {
   }
 }
 
+/** Hash and size of package sets by id: sets never change, so what was read once stays right (bounded). */
+const knownSets = new Map<number, { hash: string; packageCount: number }>();
+const KNOWN_SETS_MAX = 100_000;
+
+async function setsOf(db: Knex, ids: number[]): Promise<Map<number, { hash: string; packageCount: number }>> {
+  let missing = [...new Set(ids)].filter((id) => !knownSets.has(id));
+  if (missing.length && knownSets.size + missing.length > KNOWN_SETS_MAX) {
+    knownSets.clear();
+    missing = [...new Set(ids)];
+  }
+  if (missing.length) for (const [id, set] of await findPackageSets(db, missing)) knownSets.set(id, set);
+  return knownSets;
+}
+
 function hostKey(siteId: number, hostname: string, address: string): string {
   return `${siteId}\t${hostname}\t${address}`;
 }
@@ -131,7 +145,7 @@ async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[]): Pro
   const found = matched.flatMap((host) => (host ? [host] : []));
   if (found.length === 0) return requests.map(() => null);
 
-  const sets = await findPackageSets(trx, [...new Set(found.map((h) => h.packageSetId as number))]);
+  const sets = await setsOf(trx, found.map((h) => h.packageSetId as number));
   const now = toDbTime(new Date());
   await touchHosts(trx, found.map((h) => h.id), now);
   const reportIds = await insertReportsAt(

@@ -59,8 +59,10 @@ export async function acceptNativeText(ingest: IngestService, req: Request, repo
 }
 
 /** The native report in a request body as compressedBody() left it. */
-function arrivedText(body: ArrivedBody, limit: number): NativeText {
-  if (body.bytes.length === 0) throw new ValidationError('the request body is empty; expected a report');
+function arrivedText(arrived: ArrivedBody, limit: number): NativeText {
+  if (arrived.bytes.length === 0) throw new ValidationError('the request body is empty; expected a report');
+  // Only gzip is worth keeping compressed (our client sends it); a deflate body is inflated at once.
+  const body: ArrivedBody = arrived.encoding === 'deflate' ? { bytes: inflateBody(arrived, limit), encoding: 'identity' } : arrived;
   const gzip = body.encoding === 'gzip';
   // The inflated size, for the report row, from the gzip trailer (ISIZE) rather than by inflating.
   const sizeBytes = gzip && body.bytes.length >= 18 ? body.bytes.readUInt32LE(body.bytes.length - 4) : body.bytes.length;

@@ -6,12 +6,15 @@
  * over real HTTPS with a client certificate (a relay's, so that one
  * certificate may report for many unique host names), one new TLS connection
  * per report as cron clients make them, at concurrency 1, 4 and 16. Prints
- * reports/s and p50/p95 latency for first reports, unchanged re-reports and
- * re-reports with a few changed packages; the server's CPU time per report
- * (the bench client shares the machine's cores, so throughput here is a
- * lower bound of what the server does with its clients elsewhere); the
- * server's RSS; and the in-process ceiling (parse, normalise, hash) without
- * HTTP or database, and the bare TLS ceiling (bare-tls-server.ts). The hosts
+ * reports/s and p50/p95 latency for first reports, unchanged re-reports,
+ * re-reports with three of the night's updates (versions other hosts get
+ * too), and re-reports with three versions no other host has (the worst
+ * case: new dictionary rows, new evaluations); the CPU time per report of
+ * the server, the database and the bench client (which shares the machine's
+ * cores, so throughput here is a lower bound of what the server does with
+ * its clients elsewhere); the server's RSS; the in-process ceiling (the
+ * server's CPU work on a changed report without HTTP or database); and the
+ * bare TLS ceiling (bare-tls-server.ts). The hosts
  * are CentOS 7 (most of their packages come from a real CentOS 7 list) and
  * the real Red Hat 7 OVAL definitions and KEV list are loaded, so each
  * changed report is also evaluated as it would be on a site.
@@ -36,7 +39,7 @@ import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from '.
 import { addRelay, ensureSite } from '../../src/repositories/sites';
 import { createLogger } from '../../src/logger';
 import { createServices } from '../../src/services';
-import { nativeReport, realPackages, sharedData, variant } from './report-corpus';
+import { nativeReport, realPackages, sharedData, updated, variant } from './report-corpus';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -251,12 +254,15 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
       // Seeds differ per level, so each level's hosts bring package sets the server has not seen yet.
       const seed = (i: number) => concurrency * 1_000_000 + i;
       const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, seed(i), 2))));
-      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(variant(image, seed(i), 2), seed(i) + 500_000, 3))));
+      // Changed: three of tonight's updates (versions other hosts get too); unique: three versions no other host has (the worst case).
+      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, seed(i), 2), seed(i), 3))));
+      const unique = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(updated(variant(image, seed(i), 2), seed(i), 3), seed(i) + 500_000, 3))));
       const pids = { server: child.pid as number, database: databasePid(name), statements };
       await runPhase('first', first, concurrency, send, pids);
       await runPhase('unchanged', first, concurrency, send, pids);
       await runPhase('changed', changed, concurrency, send, pids);
-      total += 3 * count;
+      await runPhase('unique', unique, concurrency, send, pids);
+      total += 4 * count;
     }
     const mem = rssOf(child.pid as number);
     out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);

@@ -65,6 +65,22 @@ export function variant(packages: BenchPackage[], seed: number, changes: number)
   return out;
 }
 
+/**
+ * A host's image after tonight's updates: `changes` packages, picked by the
+ * seed from a pool of `pool` packages that got an update, move to the
+ * update's version. Every host that takes an update gets the same new
+ * version, as from a site's repositories; the combination makes each host's
+ * package set its own.
+ */
+export function updated(packages: BenchPackage[], seed: number, changes: number, pool = 40): BenchPackage[] {
+  const out = packages.slice();
+  for (let k = 0; k < changes; k++) {
+    const i = (((seed * 31 + k * 17) % pool) * 37) % out.length;
+    out[i] = { ...out[i], evr: `${out[i].evr}.upd1` };
+  }
+  return out;
+}
+
 /** The native report text (DESIGN.md §6.1). */
 export function nativeReport(hostname: string, packages: BenchPackage[]): string {
   const header = [

@@ -8,7 +8,7 @@ import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
-import { ensureOs } from '../repositories/oses';
+import { ensureOs, osGroupNameOf } from '../repositories/oses';
 import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
@@ -62,6 +62,7 @@ export class IngestService {
   private readonly sites = new Map<string, { site: SiteRow; until: number }>();
   private readonly repeats: RepeatBatcher;
   private readonly oses = new Map<string, number>();
+  private readonly osGroups = new Map<number, string | null>();
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
     // Configured rules come first, so a site can override a built-in mapping.
@@ -93,7 +94,7 @@ export class IngestService {
       reportId: stored.reportId,
       created: false,
       changed: false,
-      summary: { packages: stored.packageCount, packageSet: stored.packageSetHash, osGroup: null, rebootRequired: stored.rebootRequired },
+      summary: { packages: stored.packageCount, packageSet: stored.packageSetHash, osGroup: await this.osGroupOf(stored.osId), rebootRequired: stored.rebootRequired },
       judged: stored.judged,
     };
     // A stale host that reports again is judged again; otherwise nothing it holds has changed.
@@ -265,6 +266,16 @@ export class IngestService {
       this.oses.set(key, id);
     }
     return id;
+  }
+
+  /** The OS group of a stored OS row, remembered: a row's group never changes. */
+  private async osGroupOf(osId: number | null): Promise<string | null> {
+    if (osId === null) return null;
+    if (!this.osGroups.has(osId)) {
+      if (this.osGroups.size >= 10_000) this.osGroups.clear();
+      this.osGroups.set(osId, await osGroupNameOf(this.deps.db, osId));
+    }
+    return this.osGroups.get(osId) ?? null;
   }
 
   private async site(db: Knex, name: string, create: boolean): Promise<SiteRow | undefined> {

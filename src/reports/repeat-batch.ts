@@ -36,6 +36,7 @@ export interface RepeatRequest {
 
 export interface RepeatStored {
   hostId: number;
+  osId: number | null;
   reportId: number;
   packageCount: number;
   packageSetHash: string;
@@ -164,6 +165,6 @@ async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[]): Pro
   return matched.map((host) => {
     if (!host) return null;
     const set = sets.get(host.packageSetId as number) as { hash: string; packageCount: number };
-    return { hostId: host.id, reportId: reportIds.get(host.id) as number, packageCount: set.packageCount, packageSetHash: set.hash, rebootRequired: host.rebootRequired, judged: host.judged };
+    return { hostId: host.id, osId: host.osId, reportId: reportIds.get(host.id) as number, packageCount: set.packageCount, packageSetHash: set.hash, rebootRequired: host.rebootRequired, judged: host.judged };
   });
 }

@@ -24,3 +24,9 @@ export async function ensureOs(db: Knex, os: ReportedOs, family: 'rpm' | 'dpkg',
   await insertIgnore(db, 'oses', [{ ...key, family, os_group_id: groupId }]);
   return { id: (await db('oses').where(key).first('id')).id, created: true };
 }
+
+/** The name of the OS group an OS row belongs to (fixed when the row was made), or null. */
+export async function osGroupNameOf(db: Knex, osId: number): Promise<string | null> {
+  const row = await db('oses as o').leftJoin('os_groups as g', 'g.id', 'o.os_group_id').where('o.id', osId).first('g.name');
+  return row?.name ?? null;
+}

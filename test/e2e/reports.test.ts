@@ -124,7 +124,7 @@ describe('POST /api/v1/reports', () => {
 
     const before = await counts();
     const repeat = await post(body, wn01, { 'Content-Encoding': 'gzip' });
-    expect(repeat.json()).toMatchObject({ host: 'wn01.example.org', created: false, changed: false, summary: { packages: 4 } });
+    expect(repeat.json()).toMatchObject({ host: 'wn01.example.org', created: false, changed: false, summary: { packages: 4, osGroup: 'rocky-9' } });
     expect(await counts()).toEqual({ ...before, reports: before.reports + 1 });
     expect(await rows()).toMatchObject({ raw_gzip: null, size_bytes: Buffer.byteLength(text) });
 

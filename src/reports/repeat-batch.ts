@@ -56,6 +56,8 @@ const RETRYABLE = new Set([1213, 1205]);
 export class RepeatBatcher {
   private queue: Pending[] = [];
   private writing = false;
+  /** Hash and size of package sets by id: sets never change, so what was read once stays right. */
+  private readonly sets = new Map<number, { hash: string; packageCount: number }>();
   readonly counters = { batches: 0, reports: 0, retries: 0 };
 
   constructor(private readonly db: Knex, private readonly maxBatch = 256) {}
@@ -102,7 +104,7 @@ export class RepeatBatcher {
   private async write(requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests));
+        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests, (ids) => this.setsOf(trx, ids)));
         this.counters.batches++;
         this.counters.reports += stored.filter(Boolean).length;
         return stored;
@@ -113,27 +115,27 @@ export class RepeatBatcher {
       }
     }
   }
-}
 
-/** Hash and size of package sets by id: sets never change, so what was read once stays right (bounded). */
-const knownSets = new Map<number, { hash: string; packageCount: number }>();
-const KNOWN_SETS_MAX = 100_000;
-
-async function setsOf(db: Knex, ids: number[]): Promise<Map<number, { hash: string; packageCount: number }>> {
-  let missing = [...new Set(ids)].filter((id) => !knownSets.has(id));
-  if (missing.length && knownSets.size + missing.length > KNOWN_SETS_MAX) {
-    knownSets.clear();
-    missing = [...new Set(ids)];
+  private async setsOf(db: Knex, ids: number[]): Promise<Map<number, { hash: string; packageCount: number }>> {
+    let missing = [...new Set(ids)].filter((id) => !this.sets.has(id));
+    if (missing.length && this.sets.size + missing.length > KNOWN_SETS_MAX) {
+      this.sets.clear();
+      missing = [...new Set(ids)];
+    }
+    if (missing.length) for (const [id, set] of await findPackageSets(db, missing)) this.sets.set(id, set);
+    return this.sets;
   }
-  if (missing.length) for (const [id, set] of await findPackageSets(db, missing)) knownSets.set(id, set);
-  return knownSets;
 }
+
+const KNOWN_SETS_MAX = 100_000;
 
 function hostKey(siteId: number, hostname: string, address: string): string {
   return `${siteId}\t${hostname}\t${address}`;
 }
 
-async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {
+type SetsOf = (ids: number[]) => Promise<Map<number, { hash: string; packageCount: number }>>;
+
+async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[], setsOf: SetsOf): Promise<(RepeatStored | null)[]> {
   const hosts = await lockHostsNamed(trx, [...new Set(requests.map((r) => r.siteId))], [...new Set(requests.map((r) => r.hostname))]);
   const byKey = new Map(hosts.map((h) => [hostKey(h.siteId, h.hostname, h.unverifiedAddress), h]));
   const matched = requests.map((r) => {
@@ -146,7 +148,7 @@ async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[]): Pro
   const found = matched.flatMap((host) => (host ? [host] : []));
   if (found.length === 0) return requests.map(() => null);
 
-  const sets = await setsOf(trx, found.map((h) => h.packageSetId as number));
+  const sets = await setsOf(found.map((h) => h.packageSetId as number));
   const now = toDbTime(new Date());
   await touchHosts(trx, found.map((h) => h.id), now);
   const reportIds = await insertReportsAt(

@@ -3,17 +3,10 @@ import { insertRows } from '../db';
 import type { Severity } from '../advisories/feed';
 import type { AffectedRow } from '../status/match';
 
-export interface AffectedInsert {
-  sourceId: number;
+/** An affected row as stored: of one generation of its source, with its OS group's id. */
+export interface AffectedInsert extends AffectedRow {
   generation: number;
   osGroupId: number;
-  packageName: string;
-  nameKind: 'binary' | 'source';
-  fixedVersion: string | null;
-  cveId: string;
-  advisoryId: string | null;
-  severity: Severity;
-  moduleStream: string | null;
 }
 
 export async function insertAffected(db: Knex, rows: AffectedInsert[]): Promise<void> {

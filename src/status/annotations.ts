@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { toDbTime, withTransaction } from '../db';
 import { ValidationError } from '../errors';
+import { recordAudit } from '../repositories/audit';
 import { findKnownVulnerabilityIds } from '../repositories/cve-tags';
 
 /**
@@ -176,8 +177,29 @@ export async function runImport<T>(db: Knex, dryRun: boolean, work: (trx: Knex.T
  * Lists for the audit log, cut short: the details column is TEXT (64 KiB on
  * MySQL) and an import of thousands of entries must still fit.
  */
-export function auditList(items: string[], limit = 200): string[] {
+function auditList(items: string[], limit = 200): string[] {
   return items.length > limit ? [...items.slice(0, limit), `… and ${items.length - limit} more`] : items;
+}
+
+/** An import's outcome: its counts into the summary, and one audit record of what it added, updated and removed. */
+export async function recordImport(
+  trx: Knex.Transaction,
+  what: { actor: string; action: string; targetType: string; options: ImportOptions; summary: ImportSummary },
+  changes: { added: string[]; updated: string[]; removed: string[] },
+): Promise<void> {
+  const { actor, action, targetType, options, summary } = what;
+  const { added, updated, removed } = changes;
+  Object.assign(summary, { added: added.length, updated: updated.length, removed: removed.length });
+  await recordAudit(trx, {
+    actor,
+    action,
+    targetType,
+    target: options.source ?? 'import',
+    details: {
+      format: summary.format, replace: Boolean(options.replace), unchanged: summary.unchanged,
+      added: auditList(added), updated: auditList(updated), removed: auditList(removed),
+    },
+  });
 }
 
 /** One CVE tag as an import file gives it, before validation. */

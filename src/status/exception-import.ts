@@ -8,10 +8,9 @@
  */
 import type { Knex } from 'knex';
 import { ValidationError } from '../errors';
-import { recordAudit } from '../repositories/audit';
 import { type CveException, deleteCveExceptions, insertCveException, listCveExceptions, listOsGroupsByName, updateCveExceptionReason } from '../repositories/cve-exceptions';
 import {
-  auditList, type ChangeHooks, checkKnownIds, detectFormat, type ExceptionEntry, type ImportOptions, ImportProblems, type ImportSummary,
+  type ChangeHooks, checkKnownIds, detectFormat, type ExceptionEntry, type ImportOptions, ImportProblems, type ImportSummary, recordImport,
   parseCreatedBy, parseImportedTime, parseReason, parseVulnerabilityId, runImport,
 } from './annotations';
 import { readExceptionsJson } from './annotation-json';
@@ -136,17 +135,7 @@ export async function importExceptions(
     }
     const removed = options.replace ? [...existing.values(), ...stale] : [];
     await deleteCveExceptions(trx, removed.map((e) => e.id));
-    Object.assign(summary, { added: added.length, updated: updated.length, removed: removed.length });
-    await recordAudit(trx, {
-      actor,
-      action: 'exception.import',
-      targetType: 'cve_exception',
-      target: options.source ?? 'import',
-      details: {
-        format, replace: Boolean(options.replace), unchanged: summary.unchanged,
-        added: auditList(added), updated: auditList(updated), removed: auditList(removed.map(describeException)),
-      },
-    });
+    await recordImport(trx, { actor, action: 'exception.import', targetType: 'cve_exception', options, summary }, { added, updated, removed: removed.map(describeException) });
   });
   if (!summary.dryRun && summary.added + summary.updated + summary.removed > 0 && hooks.onChange) await hooks.onChange();
   return summary;

@@ -3,30 +3,19 @@
  * OS group (DESIGN.md §8): rpm or dpkg comparison, never string comparison;
  * source-keyed rows match on the package's source name and source version.
  */
-import { graverSeverity, type Severity } from '../advisories/feed';
+import { type AffectedEntry, graverSeverity, type Severity } from '../advisories/feed';
+import type { ReportedPackage } from '../reports/report';
 import { compareVersions, type PackageType } from '../versions';
 
-export interface AffectedRow {
+/** A feed's row as matching reads it: the entry, of the source it came from (its OS group is the caller's). */
+export interface AffectedRow extends Omit<AffectedEntry, 'osGroup'> {
   sourceId: number;
-  packageName: string;
-  nameKind: 'binary' | 'source';
-  fixedVersion: string | null;
-  cveId: string;
-  advisoryId: string | null;
-  severity: Severity;
-  moduleStream: string | null;
 }
 
-export interface InstalledPackage {
+/** A package of the dictionary, as a host installed it. */
+export interface InstalledPackage extends ReportedPackage {
   id: number;
   type: PackageType;
-  name: string;
-  epoch: string;
-  version: string;
-  release: string;
-  arch: string;
-  sourceName: string | null;
-  sourceVersion: string | null;
 }
 
 export interface PackageVuln {

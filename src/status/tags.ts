@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { recordAudit } from '../repositories/audit';
 import { type CveTag, deleteCveTags, findCveTag, insertCveTag, listCveTags, updateCveTag } from '../repositories/cve-tags';
 import {
-  auditList, type ChangeHooks, checkKnownIds, detectFormat, type ImportOptions, ImportProblems, type ImportSummary, type InterchangeFormat,
+  type ChangeHooks, checkKnownIds, detectFormat, type ImportOptions, ImportProblems, type ImportSummary, type InterchangeFormat, recordImport,
   parseCreatedBy, parseImportedTime, parseReason, parseVulnerabilityId, runImport, type TagEntry,
 } from './annotations';
 import { readTagsJson, writeTagsJson } from './annotation-json';
@@ -190,17 +190,7 @@ export async function importTags(db: Knex, text: string, options: ImportOptions,
     }
     const removed = options.replace ? [...existing.values()] : [];
     await deleteCveTags(trx, removed.map((t) => t.id));
-    Object.assign(summary, { added: added.length, updated: updated.length, removed: removed.length });
-    await recordAudit(trx, {
-      actor,
-      action: 'tag.import',
-      targetType: 'cve_tag',
-      target: options.source ?? 'import',
-      details: {
-        format, replace: Boolean(options.replace), unchanged: summary.unchanged,
-        added: auditList(added), updated: auditList(updated), removed: auditList(removed.map((t) => label(t.cveId, t.tag))),
-      },
-    });
+    await recordImport(trx, { actor, action: 'tag.import', targetType: 'cve_tag', options, summary }, { added, updated, removed: removed.map((t) => label(t.cveId, t.tag)) });
   });
   if (!summary.dryRun) await committed(summary.added + summary.updated + summary.removed > 0, hooks);
   return summary;

@@ -10,15 +10,12 @@
  */
 import { type FeedParser, type FeedSink, isCveId } from '../feed';
 import {
-  DpkgIndex,
+  type BaseDefinition,
+  DpkgDefinitionReader,
   type DpkgResolution,
-  ElementStack,
-  type OvalReader,
   type PackageFix,
-  type PendingDefinition,
   type XmlElement,
   emitAffected,
-  emitPending,
   isZeroVersion,
   normaliseDebianEvr,
   osGroupOf,
@@ -28,15 +25,9 @@ import {
   unique,
 } from './oval-common';
 
-interface Definition {
-  id: string;
-  title: string;
-  platforms: string[];
-  references: { source: string; id: string }[];
-  description: string | null;
+interface Definition extends BaseDefinition {
   moreinfo: string;
   criteria: { comment: string; testRef: string | null }[];
-  problem: string | null;
 }
 
 const EARLIER_THAN = /^(\S+)(?: DPKG)? is earlier than (\S+)/;
@@ -60,64 +51,24 @@ function fixesOfTest({ names, evr }: DpkgResolution): PackageFix[] {
   return names.flatMap((name) => fixOf(name, version));
 }
 
-class DebianReader implements OvalReader {
-  private readonly stack = new ElementStack();
-  private readonly index = new DpkgIndex();
-  private readonly pending: PendingDefinition[] = [];
-  private def: Definition | null = null;
-  private ordinal = 0;
-
-  constructor(private readonly sink: FeedSink) {}
-
-  open(element: XmlElement): void {
-    const { name, attributes } = element;
-    const parent = this.stack.at(0);
-    this.stack.open(name);
-    if (name === 'definition' && parent === 'definitions') {
-      this.ordinal += 1;
-      const id = attributes.id?.trim();
-      this.def = {
-        id: id || `definition ${this.ordinal}`, title: '', platforms: [], references: [], description: null,
-        moreinfo: '', criteria: [], problem: id ? null : 'missing id',
-      };
-    } else if (this.def) {
-      if (name === 'reference') this.def.references.push({ source: attributes.source ?? '', id: attributes.ref_id?.trim() ?? '' });
-      else if (name === 'criterion') this.def.criteria.push({ comment: attributes.comment?.trim() ?? '', testRef: attributes.test_ref ?? null });
-    } else {
-      this.index.open(element, this.stack.section);
-    }
+class DebianReader extends DpkgDefinitionReader<Definition> {
+  constructor(sink: FeedSink) {
+    super(sink, 'source', fixesOfTest);
   }
 
-  text(text: string): void {
-    this.stack.text(text);
+  protected newDefinition(base: BaseDefinition): Definition {
+    return { ...base, moreinfo: '', criteria: [] };
   }
 
-  close(name: string): void {
-    const text = this.stack.close();
-    const parent = this.stack.at(0);
-    const def = this.def;
-    if (!def) {
-      this.index.close(name, text);
-    } else if (name === 'definition' && parent === 'definitions') {
-      this.def = null;
-      this.finishDefinition(def);
-    } else if (name === 'title' && parent === 'metadata') def.title = text;
-    else if (name === 'platform' && parent === 'affected') def.platforms.push(text);
-    else if (name === 'description' && parent === 'metadata') def.description = text || null;
-    else if (name === 'moreinfo') def.moreinfo = text;
+  protected openIn(def: Definition, { name, attributes }: XmlElement): void {
+    if (name === 'criterion') def.criteria.push({ comment: attributes.comment?.trim() ?? '', testRef: attributes.test_ref ?? null });
   }
 
-  absorb(message: string, line: number): boolean {
-    if (!this.def) return false;
-    this.def.problem ??= `malformed XML at line ${line}: ${message}`;
-    return true;
+  protected closeIn(def: Definition, name: string, text: string): void {
+    if (name === 'moreinfo') def.moreinfo = text;
   }
 
-  finish(): Promise<void> {
-    return emitPending(this.sink, this.index, this.pending, 'source', fixesOfTest);
-  }
-
-  private finishDefinition(def: Definition): void {
+  protected finishDefinition(def: Definition): void {
     const releases = def.criteria.map((c) => INSTALLED.exec(c.comment)?.[1]).filter((r): r is string => r !== undefined);
     const platformGroups = osGroupsOf(def.platforms, 'deb');
     const groups = platformGroups.length > 0 ? platformGroups : osGroupsOf(releases, 'deb');

@@ -82,6 +82,117 @@ export async function streamOval(input: Readable, sink: FeedSink, reader: OvalRe
   await sink.flush();
 }
 
+/** What every OVAL definition has, as the readers fill it in. */
+export interface BaseDefinition {
+  id: string;
+  title: string;
+  platforms: string[];
+  references: { source: string; id: string }[];
+  description: string | null;
+  /** Why the definition cannot be used (it is then counted as broken), or null. */
+  problem: string | null;
+}
+
+/**
+ * The walk over one OVAL document that every dialect shares: a definition is
+ * opened with its id (or a numbered stand-in and a problem), its references,
+ * title, platforms and description are taken as they come, malformed XML
+ * inside it only spoils that definition, and the dialect sees the rest.
+ */
+export abstract class DefinitionReader<D extends BaseDefinition> implements OvalReader {
+  protected readonly stack = new ElementStack();
+  private def: D | null = null;
+  private ordinal = 0;
+
+  constructor(protected readonly sink: FeedSink) {}
+
+  /** The dialect's definition, starting from the shared fields. */
+  protected abstract newDefinition(base: BaseDefinition): D;
+  /** An element opened inside a definition (other than a reference). */
+  protected abstract openIn(def: D, element: XmlElement, parent: string | undefined): void;
+  /** An element closed inside a definition (other than title, platform and description). */
+  protected abstract closeIn(def: D, name: string, text: string, parent: string | undefined): void;
+  protected abstract finishDefinition(def: D): void;
+
+  /** Elements outside the definitions: the tests, objects, states and variables that follow them. */
+  protected openOutside(_element: XmlElement): void {}
+  protected closeOutside(_name: string, _text: string): void {}
+
+  open(element: XmlElement): void {
+    const { name, attributes } = element;
+    const parent = this.stack.at(0);
+    this.stack.open(name);
+    if (name === 'definition' && parent === 'definitions') {
+      this.ordinal += 1;
+      const id = attributes.id?.trim();
+      this.def = this.newDefinition({
+        id: id || `definition ${this.ordinal}`, title: '', platforms: [], references: [], description: null, problem: id ? null : 'missing id',
+      });
+    } else if (!this.def) {
+      this.openOutside(element);
+    } else if (name === 'reference') {
+      this.def.references.push({ source: attributes.source ?? '', id: attributes.ref_id?.trim() ?? '' });
+    } else {
+      this.openIn(this.def, element, parent);
+    }
+  }
+
+  text(text: string): void {
+    this.stack.text(text);
+  }
+
+  close(name: string): void {
+    const text = this.stack.close();
+    const parent = this.stack.at(0);
+    const def = this.def;
+    if (!def) {
+      this.closeOutside(name, text);
+    } else if (name === 'definition' && parent === 'definitions') {
+      this.def = null;
+      this.finishDefinition(def);
+    } else if (name === 'title' && parent === 'metadata') def.title = text;
+    else if (name === 'platform' && parent === 'affected') def.platforms.push(text);
+    else if (name === 'description' && parent === 'metadata') def.description = text || null;
+    else this.closeIn(def, name, text, parent);
+  }
+
+  absorb(message: string, line: number): boolean {
+    if (!this.def) return false;
+    this.def.problem ??= `malformed XML at line ${line}: ${message}`;
+    return true;
+  }
+}
+
+/**
+ * A dialect whose package names and versions (Ubuntu) or some of them
+ * (Debian) sit in the dpkginfo tests after the definitions: those are indexed
+ * as they pass, and the definitions that need them emitted at the end.
+ */
+export abstract class DpkgDefinitionReader<D extends BaseDefinition> extends DefinitionReader<D> {
+  protected readonly index = new DpkgIndex();
+  protected readonly pending: PendingDefinition[] = [];
+
+  constructor(
+    sink: FeedSink,
+    private readonly nameKind: 'binary' | 'source',
+    private readonly fixesOf: (resolved: DpkgResolution) => PackageFix[],
+  ) {
+    super(sink);
+  }
+
+  protected override openOutside(element: XmlElement): void {
+    this.index.open(element, this.stack.section);
+  }
+
+  protected override closeOutside(name: string, text: string): void {
+    this.index.close(name, text);
+  }
+
+  finish(): Promise<void> {
+    return emitPending(this.sink, this.index, this.pending, this.nameKind, this.fixesOf);
+  }
+}
+
 /** The open elements, innermost last, and the text of the element being closed. */
 export class ElementStack {
   private readonly names: string[] = [];

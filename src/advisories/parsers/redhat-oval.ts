@@ -13,14 +13,13 @@
  */
 import {
   type FeedParser,
-  type FeedSink,
   type Severity,
   isCveId,
   normaliseSeverity,
 } from '../feed';
 import {
-  ElementStack,
-  type OvalReader,
+  type BaseDefinition,
+  DefinitionReader,
   type XmlElement,
   osGroupOf,
   osGroupsOf,
@@ -42,12 +41,7 @@ interface AdvisoryCve {
   published: string | undefined;
 }
 
-interface Definition {
-  id: string;
-  title: string;
-  platforms: string[];
-  references: { source: string; id: string }[];
-  description: string | null;
+interface Definition extends BaseDefinition {
   severity: string | null;
   issued: string | null;
   cves: AdvisoryCve[];
@@ -59,7 +53,6 @@ interface Definition {
   resolutionState: string | null;
   criteria: CriteriaNode | null;
   openCriteria: CriteriaNode[];
-  problem: string | null;
 }
 
 interface PackageRow {
@@ -140,30 +133,13 @@ function allOsGroups(node: CriteriaNode): string[] {
   return unique([...osGroupsIn(node.comments), ...node.children.flatMap(allOsGroups)]);
 }
 
-class RedhatReader implements OvalReader {
-  private readonly stack = new ElementStack();
-  private def: Definition | null = null;
-  private ordinal = 0;
+class RedhatReader extends DefinitionReader<Definition> {
+  protected newDefinition(base: BaseDefinition): Definition {
+    return { ...base, severity: null, issued: null, cves: [], resolutions: new Map(), resolutionState: null, criteria: null, openCriteria: [] };
+  }
 
-  constructor(private readonly sink: FeedSink) {}
-
-  open({ name, attributes }: XmlElement): void {
-    const parent = this.stack.at(0);
-    this.stack.open(name);
-    if (name === 'definition' && parent === 'definitions') {
-      this.ordinal += 1;
-      this.def = {
-        id: attributes.id?.trim() || `definition ${this.ordinal}`,
-        title: '', platforms: [], references: [], description: null, severity: null, issued: null, cves: [],
-        resolutions: new Map(), resolutionState: null, criteria: null, openCriteria: [],
-        problem: attributes.id?.trim() ? null : 'missing id',
-      };
-      return;
-    }
-    const def = this.def;
-    if (!def) return;
-    if (name === 'reference') def.references.push({ source: attributes.source ?? '', id: attributes.ref_id?.trim() ?? '' });
-    else if (name === 'issued' && parent === 'advisory') def.issued = attributes.date ?? null;
+  protected openIn(def: Definition, { name, attributes }: XmlElement, parent: string | undefined): void {
+    if (name === 'issued' && parent === 'advisory') def.issued = attributes.date ?? null;
     else if (name === 'cve' && parent === 'advisory') {
       def.cves.push({ id: '', impact: attributes.impact ?? null, cvss3: attributes.cvss3, published: attributes.public });
     } else if (name === 'resolution' && parent === 'affected') def.resolutionState = attributes.state ?? null;
@@ -177,32 +153,12 @@ class RedhatReader implements OvalReader {
     }
   }
 
-  text(text: string): void {
-    this.stack.text(text);
-  }
-
-  close(name: string): void {
-    const text = this.stack.close();
-    const parent = this.stack.at(0);
-    const def = this.def;
-    if (!def) return;
-    if (name === 'definition' && parent === 'definitions') {
-      this.def = null;
-      this.finishDefinition(def);
-    } else if (name === 'title' && parent === 'metadata') def.title = text;
-    else if (name === 'platform' && parent === 'affected') def.platforms.push(text);
-    else if (name === 'description' && parent === 'metadata') def.description = text || null;
-    else if (name === 'severity' && parent === 'advisory') def.severity = text;
+  protected closeIn(def: Definition, name: string, text: string, parent: string | undefined): void {
+    if (name === 'severity' && parent === 'advisory') def.severity = text;
     else if (name === 'cve' && parent === 'advisory') def.cves[def.cves.length - 1].id = text;
     else if (name === 'component' && def.resolutionState) def.resolutions.set(text, def.resolutionState);
     else if (name === 'resolution') def.resolutionState = null;
     else if (name === 'criteria') def.openCriteria.pop();
-  }
-
-  absorb(message: string, line: number): boolean {
-    if (!this.def) return false;
-    this.def.problem ??= `malformed XML at line ${line}: ${message}`;
-    return true;
   }
 
   private openCriteria(def: Definition, operator: string): void {
@@ -215,7 +171,7 @@ class RedhatReader implements OvalReader {
   }
 
   /** One definition read: its CVEs, then one affected row per (OS group, package, CVE). */
-  private finishDefinition(def: Definition): void {
+  protected finishDefinition(def: Definition): void {
     if (!def.problem && !def.criteria) def.problem = 'no criteria';
     const rows: PackageRow[] = [];
     if (!def.problem) walk(def.criteria!, { groups: [], moduleStream: null, ksplice: false }, rows);

@@ -11,14 +11,11 @@
  */
 import { type FeedParser, type FeedSink, type Severity, isCveId, normaliseSeverity } from '../feed';
 import {
-  DpkgIndex,
+  type BaseDefinition,
+  DpkgDefinitionReader,
   type DpkgResolution,
-  ElementStack,
-  type OvalReader,
   type PackageFix,
-  type PendingDefinition,
   type XmlElement,
-  emitPending,
   isZeroVersion,
   normaliseDebianEvr,
   osGroupOf,
@@ -34,17 +31,11 @@ interface AdvisoryCve {
   attributes: Record<string, string>;
 }
 
-interface Definition {
-  id: string;
-  title: string;
-  platforms: string[];
-  references: { source: string; id: string }[];
-  description: string | null;
+interface Definition extends BaseDefinition {
   severity: string | null;
   publicDate: string | null;
   cves: AdvisoryCve[];
   testRefs: string[];
-  problem: string | null;
 }
 
 const CODENAME_IN_ID = /^oval:com\.ubuntu\.([a-z]+):/;
@@ -68,69 +59,28 @@ function fixesOfTest({ names, evr }: DpkgResolution): PackageFix[] {
   return names.map((name) => ({ name, fixedVersion }));
 }
 
-class UbuntuReader implements OvalReader {
-  private readonly stack = new ElementStack();
-  private readonly index = new DpkgIndex();
-  private readonly pending: PendingDefinition[] = [];
-  private def: Definition | null = null;
-  private ordinal = 0;
+class UbuntuReader extends DpkgDefinitionReader<Definition> {
+  constructor(sink: FeedSink) {
+    super(sink, 'binary', fixesOfTest);
+  }
 
-  constructor(private readonly sink: FeedSink) {}
+  protected newDefinition(base: BaseDefinition): Definition {
+    return { ...base, severity: null, publicDate: null, cves: [], testRefs: [] };
+  }
 
-  open(element: XmlElement): void {
-    const { name, attributes } = element;
-    const parent = this.stack.at(0);
-    this.stack.open(name);
-    if (name === 'definition' && parent === 'definitions') {
-      this.ordinal += 1;
-      const id = attributes.id?.trim();
-      this.def = {
-        id: id || `definition ${this.ordinal}`, title: '', platforms: [], references: [], description: null,
-        severity: null, publicDate: null, cves: [], testRefs: [], problem: id ? null : 'missing id',
-      };
-    } else if (this.def) {
-      const def = this.def;
-      if (name === 'reference') def.references.push({ source: attributes.source ?? '', id: attributes.ref_id?.trim() ?? '' });
-      else if (name === 'cve' && parent === 'advisory') def.cves.push({ id: '', attributes });
-      else if (name === 'criterion') {
-        if (attributes.test_ref) def.testRefs.push(attributes.test_ref);
-        else def.problem ??= `criterion "${attributes.comment ?? ''}" has no test`;
-      }
-      // extend_definition (the "Ubuntu 18.04 LTS (bionic) is installed." check) names no package.
-    } else {
-      this.index.open(element, this.stack.section);
+  protected openIn(def: Definition, { name, attributes }: XmlElement, parent: string | undefined): void {
+    if (name === 'cve' && parent === 'advisory') def.cves.push({ id: '', attributes });
+    else if (name === 'criterion') {
+      if (attributes.test_ref) def.testRefs.push(attributes.test_ref);
+      else def.problem ??= `criterion "${attributes.comment ?? ''}" has no test`;
     }
+    // extend_definition (the "Ubuntu 18.04 LTS (bionic) is installed." check) names no package.
   }
 
-  text(text: string): void {
-    this.stack.text(text);
-  }
-
-  close(name: string): void {
-    const text = this.stack.close();
-    const parent = this.stack.at(0);
-    const def = this.def;
-    if (!def) {
-      this.index.close(name, text);
-    } else if (name === 'definition' && parent === 'definitions') {
-      this.def = null;
-      this.finishDefinition(def);
-    } else if (name === 'title' && parent === 'metadata') def.title = text;
-    else if (name === 'platform' && parent === 'affected') def.platforms.push(text);
-    else if (name === 'description' && parent === 'metadata') def.description = text || null;
-    else if (name === 'severity' && parent === 'advisory') def.severity = text;
+  protected closeIn(def: Definition, name: string, text: string, parent: string | undefined): void {
+    if (name === 'severity' && parent === 'advisory') def.severity = text;
     else if (name === 'public_date' && parent === 'advisory') def.publicDate = text;
     else if (name === 'cve' && parent === 'advisory') def.cves[def.cves.length - 1].id = text;
-  }
-
-  absorb(message: string, line: number): boolean {
-    if (!this.def) return false;
-    this.def.problem ??= `malformed XML at line ${line}: ${message}`;
-    return true;
-  }
-
-  finish(): Promise<void> {
-    return emitPending(this.sink, this.index, this.pending, 'binary', fixesOfTest);
   }
 
   private osGroups(def: Definition): string[] {
@@ -140,7 +90,7 @@ class UbuntuReader implements OvalReader {
     return groups.length > 0 ? groups : byCodename ? [byCodename] : [];
   }
 
-  private finishDefinition(def: Definition): void {
+  protected finishDefinition(def: Definition): void {
     const groups = this.osGroups(def);
     if (!def.problem && groups.length === 0) def.problem = `no known release (${def.platforms.join(', ') || 'none given'})`;
     if (def.problem) {

@@ -1,10 +1,11 @@
-import { deleteOrphanPackageSets } from '../repositories/package-sets';
+import { deleteOrphanChunks, deleteOrphanPackageSets } from '../repositories/package-sets';
 import { pruneReportsBefore } from '../repositories/reports';
 import type { Job } from './job';
 
 /**
  * Deletes report rows past the retention period (a host's latest report
- * always stays), then package sets nothing points at any more.
+ * always stays), then package sets nothing points at any more, then the
+ * chunks no set holds.
  */
 export const pruneReports: Job = {
   name: 'prune-reports',
@@ -13,6 +14,7 @@ export const pruneReports: Job = {
     const cutoff = new Date(Date.now() - config.reports.retentionDays * 86_400_000);
     const deleted = await pruneReportsBefore(db, cutoff);
     const orphanSets = await deleteOrphanPackageSets(db, new Date(Date.now() - 86_400_000));
-    return { deleted, orphanSets, before: cutoff.toISOString() };
+    const orphanChunks = await deleteOrphanChunks(db);
+    return { deleted, orphanSets, orphanChunks, before: cutoff.toISOString() };
   },
 };

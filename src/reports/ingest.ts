@@ -46,8 +46,12 @@ export interface IngestResult {
   judged: HostJudged | null;
 }
 
-/** MySQL error numbers worth one more try: a deadlock, a lock wait timeout, and two first reports of one host racing. */
-const RETRYABLE = new Set([1213, 1205, 1062]);
+/**
+ * MySQL error numbers worth one more try: a deadlock, a lock wait timeout, two
+ * first reports of one host racing, and a chunk taken for a new set just as
+ * the prune job deleted it.
+ */
+const RETRYABLE = new Set([1213, 1205, 1062, 1452]);
 
 /**
  * Stores one report as one transaction (DESIGN.md §2). CPU work (normalise,
@@ -185,7 +189,7 @@ export class IngestService {
         this.packageIds.add(type, u.pkg, ids[u.index]);
       }
     }
-    return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, ids));
+    return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, packages.map((pkg, i) => ({ id: ids[i], name: pkg.name }))));
   }
 
   private async store(

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase, testDialect } from '../../helper
 /** The tables DESIGN.md §5 names; every one must exist after the migrations. */
 const domainTables = [
   'sites', 'hosts', 'host_groups', 'host_group_members', 'oses', 'os_groups', 'packages', 'package_sets',
-  'package_set_items', 'reports', 'advisory_sources', 'cves', 'affected', 'package_vulns', 'cve_tags',
+  'package_chunks', 'package_chunk_items', 'package_set_chunks', 'reports', 'advisory_sources', 'cves', 'affected', 'package_vulns', 'cve_tags',
   'cve_exceptions', 'users', 'user_scopes', 'peers', 'outbox', 'site_snapshots', 'audit_log', 'daily_stats',
 ];
 
@@ -22,6 +22,8 @@ describe(`migrations on ${testDialect}`, () => {
     const applied = await migrateLatest(t.db);
     expect(applied).toEqual(pendingBefore);
     for (const table of domainTables) expect(await t.db.schema.hasTable(table)).toBe(true);
+    // Now a view over the chunks, read as the table was.
+    expect(await t.db('package_set_items').count({ n: '*' })).toEqual([{ n: 0 }]);
     expect(await migrationStatus(t.db)).toEqual({ completed: applied, pending: [] });
 
     const reverted = await migrateDown(t.db, true);
@@ -45,6 +47,47 @@ describe(`migrations on ${testDialect}`, () => {
       expect(await migrateDown(t.db)).toEqual([all[i]]);
     }
     expect(await listTables()).toEqual([]);
+  });
+});
+
+describe(`package set chunks migration on ${testDialect}`, () => {
+  test('when sets stored as items are migrated, then the view gives the same items, sets share chunks, and down restores the table', async () => {
+    await migrateDown(t.db, true);
+    const all = (await migrationStatus(t.db)).pending;
+    const chunksAt = all.findIndex((name) => name.includes('package_chunks'));
+    for (let i = 0; i < chunksAt; i++) await migrateNext(t.db);
+    // 300 packages; set 2 is set 1 with one version changed, set 3 is unrelated.
+    const names = Array.from({ length: 150 }, (_, i) => `pkg-${String(i).padStart(3, '0')}`);
+    const packages = [...names.map((name) => ({ name, version: '1' })), ...names.map((name) => ({ name, version: '2' }))];
+    await t.db('packages').insert(packages.map((p, i) => ({ id: i + 1, key_hash: `k${i}`, type: 'rpm', name: p.name, version: p.version })));
+    const at = '2026-11-21 00:00:00.000';
+    await t.db('package_sets').insert([1, 2, 3].map((id) => ({ id, hash: `set${id}`, package_count: id === 3 ? 20 : 150, created_at: at })));
+    const sets: Record<number, number[]> = {
+      1: names.map((_, i) => i + 1),
+      2: names.map((_, i) => (i === 70 ? 150 + i + 1 : i + 1)),
+      3: names.slice(0, 20).map((_, i) => 150 + i + 1),
+    };
+    for (const [setId, ids] of Object.entries(sets)) await t.db('package_set_items').insert(ids.map((id) => ({ package_set_id: Number(setId), package_id: id })));
+
+    await migrateNext(t.db);
+    for (const [setId, ids] of Object.entries(sets)) {
+      const items = await t.db('package_set_items').where('package_set_id', Number(setId)).orderBy('package_id').pluck('package_id');
+      expect(items.map(Number)).toEqual([...ids].sort((a, b) => a - b));
+    }
+    const chunksOf = async (setId: number) => (await t.db('package_set_chunks').where('package_set_id', setId).pluck('chunk_id')).map(Number);
+    const [one, two] = [await chunksOf(1), await chunksOf(2)];
+    expect(one.length).toBeGreaterThan(1);
+    // One changed version: one chunk differs, the rest are shared.
+    expect(two.filter((id) => !one.includes(id))).toHaveLength(1);
+    expect(Number((await t.db('package_chunk_items').count({ n: '*' }))[0].n)).toBeLessThan(150 + 150 + 20);
+
+    await migrateDown(t.db);
+    expect(await listTables()).toContain('package_set_items');
+    for (const [setId, ids] of Object.entries(sets)) {
+      const items = await t.db('package_set_items').where('package_set_id', Number(setId)).orderBy('package_id').pluck('package_id');
+      expect(items.map(Number)).toEqual([...ids].sort((a, b) => a - b));
+    }
+    await migrateDown(t.db, true);
   });
 });
 

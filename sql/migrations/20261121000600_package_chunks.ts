@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+import { chunkPackageSet, type PackageChunk } from '../../src/reports/package-chunks';
+import { storeChunks } from '../../src/repositories/package-sets';
+import { createTable, reference } from '../table';
+
+/**
+ * Package sets made of content-addressed chunks shared between sets (see
+ * src/reports/package-chunks.ts): a changed report writes the few chunks its
+ * changes touched instead of all of its set's items. package_set_items stays,
+ * as a view over the chunks, for every reader.
+ */
+export async function up(knex: Knex): Promise<void> {
+  await createTable(knex, 'package_chunks', (t) => {
+    t.increments('id');
+    t.string('hash', 64).notNullable().unique(); // sha256 of the chunk's package ids
+    t.integer('package_count').notNullable();
+  });
+  // As package_set_items was: clustered by chunk, no index or foreign key on package_id.
+  await createTable(knex, 'package_chunk_items', (t) => {
+    t.integer('chunk_id').unsigned().notNullable();
+    t.integer('package_id').unsigned().notNullable();
+    t.primary(['chunk_id', 'package_id']);
+  });
+  // The foreign key on chunk_id keeps the prune job from deleting a chunk that a set being written has just taken.
+  await createTable(knex, 'package_set_chunks', (t) => {
+    reference(t, 'package_set_id', 'package_sets').notNullable().onDelete('CASCADE');
+    reference(t, 'chunk_id', 'package_chunks').notNullable();
+    t.primary(['package_set_id', 'chunk_id']);
+    t.index(['chunk_id']);
+  });
+
+  for (let after = 0; ; ) {
+    const setIds: number[] = await knex('package_sets').where('id', '>', after).orderBy('id').limit(100).pluck('id');
+    if (setIds.length === 0) break;
+    const rows: { setId: number; id: number; name: string }[] = await knex('package_set_items as i')
+      .join('packages as p', 'p.id', 'i.package_id')
+      .whereIn('i.package_set_id', setIds)
+      .select('i.package_set_id as setId', 'p.id', 'p.name');
+    const members = new Map<number, { id: number; name: string }[]>();
+    for (const row of rows) members.set(row.setId, [...(members.get(row.setId) ?? []), { id: row.id, name: row.name }]);
+    const chunksOf = new Map<number, PackageChunk[]>([...members].map(([setId, list]) => [setId, chunkPackageSet(list)]));
+    const ids = await storeChunks(knex, [...chunksOf.values()].flat());
+    const links = [...chunksOf].flatMap(([setId, chunks]) => chunks.map((c) => ({ package_set_id: setId, chunk_id: ids.get(c.hash) })));
+    for (let i = 0; i < links.length; i += 5000) await knex('package_set_chunks').insert(links.slice(i, i + 5000));
+    after = setIds[setIds.length - 1];
+  }
+
+  await knex.schema.dropTable('package_set_items');
+  const security = ['mysql', 'mysql2'].includes(knex.client.config.client) ? 'SQL SECURITY INVOKER ' : '';
+  await knex.raw(
+    `CREATE ${security}VIEW package_set_items AS SELECT sc.package_set_id AS package_set_id, ci.package_id AS package_id ` +
+      'FROM package_set_chunks sc JOIN package_chunk_items ci ON ci.chunk_id = sc.chunk_id',
+  );
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw('CREATE TABLE package_set_items_down AS SELECT package_set_id, package_id FROM package_set_items');
+  await knex.raw('DROP VIEW package_set_items');
+  await createTable(knex, 'package_set_items', (t) => {
+    reference(t, 'package_set_id', 'package_sets').notNullable().onDelete('CASCADE');
+    t.integer('package_id').unsigned().notNullable();
+    t.primary(['package_set_id', 'package_id']);
+  });
+  await knex.raw('INSERT INTO package_set_items (package_set_id, package_id) SELECT package_set_id, package_id FROM package_set_items_down');
+  await knex.schema.dropTable('package_set_items_down');
+  await knex.schema.dropTable('package_set_chunks');
+  await knex.schema.dropTable('package_chunk_items');
+  await knex.schema.dropTable('package_chunks');
+}

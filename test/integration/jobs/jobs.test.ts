@@ -1,6 +1,6 @@
 import { runJob } from '../../../src/jobs/registry';
 import { pruneReports } from '../../../src/jobs/prune-reports';
-import { toDbTime } from '../../../src/db';
+import { insertReturningId, toDbTime } from '../../../src/db';
 import { createLogger } from '../../../src/logger';
 import { IngestService } from '../../../src/reports/ingest';
 import { Evaluator } from '../../../src/status/evaluator';
@@ -25,7 +25,7 @@ describe(`scheduled jobs on ${testDialect}`, () => {
     expect(await acquireJobLock(t.db, 'demo', 'c', 60_000)).toBe(true); // b's lease ran out
   });
 
-  test('when report rows are past retention, then prune-reports deletes them but keeps each host\'s latest, and drops sets nothing uses', async () => {
+  test('when report rows are past retention, then prune-reports deletes them but keeps each host\'s latest, and drops sets and chunks nothing uses', async () => {
     const ingest = new IngestService({ db: t.db, config: t.config, logger, evaluator: new Evaluator({ db: t.db, config: t.config, logger }) });
     for (const host of ['a.example.org', 'b.example.org']) {
       for (let i = 0; i < 3; i++) await ingest.ingest({ report: buildReport({ hostname: host }), rawText: 'x', sizeBytes: 1, principal: 'CN=x', remoteAddress: null });
@@ -33,10 +33,17 @@ describe(`scheduled jobs on ${testDialect}`, () => {
     const old = toDbTime(new Date(Date.now() - 400 * 86_400_000));
     await t.db('reports').update({ received_at: old });
     await t.db('package_sets').insert({ hash: 'f'.repeat(64), package_count: 0, created_at: old }); // nothing points at it
+    const orphanId = await insertReturningId(t.db, 'package_chunks', { hash: 'e'.repeat(64), package_count: 1 });
+    await t.db('package_chunk_items').insert({ chunk_id: orphanId, package_id: 1 });
+    const liveChunks = Number((await t.db('package_set_chunks').count({ n: '*' }).first())?.n);
     const ran = await runJob(pruneReports, { db: t.db, config: t.config, logger });
     expect(ran).toBe(true);
     expect(await t.db('package_sets').where({ hash: 'f'.repeat(64) }).first()).toBeUndefined();
     expect(Number((await t.db('package_sets').count({ n: '*' }).first())?.n)).toBe(1); // the one both hosts use
+    expect(await t.db('package_chunks').where({ id: orphanId }).first()).toBeUndefined();
+    expect(await t.db('package_chunk_items').where({ chunk_id: orphanId }).first()).toBeUndefined();
+    expect(Number((await t.db('package_chunks').count({ n: '*' }).first())?.n)).toBe(liveChunks); // the set's chunks stay
+    expect(Number((await t.db('package_set_items').count({ n: '*' }).first())?.n)).toBe(50);
     const left = await t.db('reports').join('hosts', 'hosts.id', 'reports.host_id').select('hosts.hostname').orderBy('hosts.hostname');
     expect(left.map((r: { hostname: string }) => r.hostname)).toEqual(['a.example.org', 'b.example.org']);
   });

@@ -88,6 +88,42 @@ describe(`ingest on ${testDialect}`, () => {
     ]);
   });
 
+  test('when a host changes one version, then its new set shares every chunk but one with the old and only that chunk is written', async () => {
+    const report = buildReport({ hostname: 'chunky.example.org' }, 400);
+    const first = await send(report);
+    const itemsBefore = await count('package_chunk_items');
+    report.packages[123] = buildPackage('pkg0123', { version: '9.9' });
+    const second = await send(report);
+    const setIdOf = async (hash: string) => (await t.db('package_sets').where({ hash }).first('id')).id;
+    const chunksOf = async (hash: string) => (await t.db('package_set_chunks').where('package_set_id', await setIdOf(hash)).pluck('chunk_id')).map(Number);
+    const [before, after] = [await chunksOf(first.summary.packageSet), await chunksOf(second.summary.packageSet)];
+    expect(before.length).toBeGreaterThan(3);
+    expect(after.filter((id) => !before.includes(id))).toHaveLength(1);
+    const written = (await count('package_chunk_items')) - itemsBefore;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(400 / 2);
+    const items = await t.db('package_set_items').where('package_set_id', await setIdOf(second.summary.packageSet)).count({ n: '*' }).first();
+    expect(Number(items?.n)).toBe(400);
+  });
+
+  test('when sixteen new hosts of one image (one version each their own) report at once, then the chunks they share are made once, without a retry', async () => {
+    const before = { ...ingest.counters };
+    const chunksBefore = await count('package_chunks');
+    const reports = Array.from({ length: 16 }, (_, i) => {
+      const report = buildReport({ hostname: `img${i}.example.org` }, 300);
+      report.packages = report.packages.map((p, k) => buildPackage(`img-${p.name}`, k === i * 17 ? { version: '2.0' } : {}));
+      return report;
+    });
+    await Promise.all(reports.map((report) => send(report)));
+    expect(ingest.counters.retries - before.retries).toBe(0);
+    const sets: number[] = (await t.db('hosts').where('hostname', 'like', 'img%').pluck('package_set_id')).map(Number);
+    expect(new Set(sets).size).toBe(16);
+    for (const setId of sets) expect(Number((await t.db('package_set_items').where('package_set_id', setId).count({ n: '*' }).first())?.n)).toBe(300);
+    const perSet = Number((await t.db('package_set_chunks').where('package_set_id', sets[0]).count({ n: '*' }).first())?.n);
+    // The image's chunks, plus one of its own for each host (two where its version fell in the chunk another host changed).
+    expect((await count('package_chunks')) - chunksBefore).toBeLessThanOrEqual(perSet + 16);
+  });
+
   test('when sixteen hosts report at once, then all are stored and the database saw no deadlock', async () => {
     const reports = Array.from({ length: 48 }, (_, i) => {
       const report = buildReport({ hostname: `par${i % 16}.example.org` }, 200);

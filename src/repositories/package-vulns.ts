@@ -25,17 +25,33 @@ function toPackage(row: Record<string, unknown>): InstalledPackage {
 }
 
 /**
- * The packages of a set not yet evaluated on this OS group. The ids come
- * first, from the set's items and the evaluations alone; joined in the same
- * query, MySQL reads every item's package row before it drops the evaluated
- * ones, four times the work when (after a report) only a few are new.
+ * What of a set is not yet known to be evaluated on this OS group: the chunks
+ * not marked evaluated, and of their packages those not evaluated. After a
+ * changed report that is its one or two new chunks, so a hundred packages are
+ * looked up instead of 1,500. The ids come first, from the chunks' items and
+ * the evaluations alone; joined in the same query, MySQL reads every item's
+ * package row before it drops the evaluated ones.
  */
-export async function unevaluatedPackages(db: Knex, osGroupId: number, setId: number): Promise<InstalledPackage[]> {
-  const ids = await db('package_set_items as i')
-    .where('i.package_set_id', setId)
-    .whereNotExists(db('package_evaluations as e').where('e.os_group_id', osGroupId).whereRaw('e.package_id = i.package_id').select(db.raw('1')))
-    .pluck('i.package_id');
-  return ids.length ? packagesByIds(db, ids) : [];
+export async function unevaluatedChunks(db: Knex, osGroupId: number, setId: number): Promise<{ chunkIds: number[]; packages: InstalledPackage[] }> {
+  const chunkIds: number[] = await db('package_set_chunks as sc')
+    .where('sc.package_set_id', setId)
+    .whereNotExists(db('package_chunk_evaluations as ce').where('ce.os_group_id', osGroupId).whereRaw('ce.chunk_id = sc.chunk_id').select(db.raw('1')))
+    .pluck('sc.chunk_id');
+  const ids: number[] = [];
+  for (let i = 0; i < chunkIds.length; i += 500) {
+    ids.push(
+      ...(await db('package_chunk_items as i')
+        .whereIn('i.chunk_id', chunkIds.slice(i, i + 500))
+        .whereNotExists(db('package_evaluations as e').where('e.os_group_id', osGroupId).whereRaw('e.package_id = i.package_id').select(db.raw('1')))
+        .pluck('i.package_id')),
+    );
+  }
+  return { chunkIds, packages: ids.length ? await packagesByIds(db, [...new Set(ids)]) : [] };
+}
+
+/** Marks chunks evaluated on an OS group, once every package in them has been (saveEvaluations). */
+export async function markChunksEvaluated(db: Knex, osGroupId: number, chunkIds: number[]): Promise<void> {
+  await insertIgnore(db, 'package_chunk_evaluations', chunkIds.map((id) => ({ os_group_id: osGroupId, chunk_id: id })));
 }
 
 /**
@@ -131,10 +147,14 @@ export async function kernelCandidates(db: Knex, setId: number): Promise<Install
   return rows.map(toPackage);
 }
 
-/** Forgets the cached results of these packages on one OS group, so the next evaluation redoes them. */
+/** Forgets the cached results of these packages on one OS group (and that the chunks holding them were evaluated), so the next evaluation redoes them. */
 export async function invalidatePackages(db: Knex, osGroupId: number, packageIds: number[]): Promise<void> {
   for (let i = 0; i < packageIds.length; i += 500) {
     const chunk = packageIds.slice(i, i + 500);
+    await db('package_chunk_evaluations')
+      .where('os_group_id', osGroupId)
+      .whereIn('chunk_id', db('package_chunk_items').whereIn('package_id', chunk).select('chunk_id'))
+      .delete();
     await db('package_vulns').where('os_group_id', osGroupId).whereIn('package_id', chunk).delete();
     await db('package_evaluations').where('os_group_id', osGroupId).whereIn('package_id', chunk).delete();
   }
@@ -142,6 +162,7 @@ export async function invalidatePackages(db: Knex, osGroupId: number, packageIds
 
 /** Drops the whole cache (a full re-evaluation). */
 export async function clearEvaluations(db: Knex): Promise<void> {
+  await db('package_chunk_evaluations').delete();
   await db('package_vulns').delete();
   await db('package_evaluations').delete();
 }
@@ -161,7 +182,7 @@ export async function packageIdsByNames(db: Knex, binaryNames: string[], sourceN
   return [...ids];
 }
 
-/** The package sets holding any of these packages (a scan: items are clustered by set, with no package index). */
+/** The package sets holding any of these packages (through the chunks' package index). */
 export async function setsContaining(db: Knex, packageIds: number[]): Promise<number[]> {
   const sets = new Set<number>();
   for (let i = 0; i < packageIds.length; i += 500) {

@@ -8,8 +8,8 @@
 import type { Knex } from 'knex';
 import { loadAffected } from '../repositories/affected';
 import {
-  evaluatedPackageIds, groupVulns, kernelCandidates, kernelLikePackages, packagesByIds, saveEvaluations, setPackageIds, setVulns, type SetVuln,
-  unevaluatedPackages,
+  evaluatedPackageIds, groupVulns, kernelCandidates, kernelLikePackages, markChunksEvaluated, packagesByIds, saveEvaluations, setPackageIds, setVulns,
+  type SetVuln, unevaluatedChunks,
 } from '../repositories/package-vulns';
 import { type AffectedRow, type InstalledPackage, matchPackage, rowKey, sourceOf } from './match';
 
@@ -30,8 +30,9 @@ export class SetVulnReader {
 
   async read(feedGroupId: number, setId: number): Promise<SetVuln[]> {
     if (!this.wholeGroups) {
-      const missing = await unevaluatedPackages(this.db, feedGroupId, setId);
-      if (missing.length) await this.evaluate(feedGroupId, missing);
+      const { chunkIds, packages } = await unevaluatedChunks(this.db, feedGroupId, setId);
+      if (packages.length) await this.evaluate(feedGroupId, packages);
+      if (chunkIds.length) await markChunksEvaluated(this.db, feedGroupId, chunkIds);
       return setVulns(this.db, feedGroupId, setId);
     }
     const ids = await this.itemsOf(setId);

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase, testDialect } from '../../helper
 /** The tables DESIGN.md §5 names; every one must exist after the migrations. */
 const domainTables = [
   'sites', 'hosts', 'host_groups', 'host_group_members', 'oses', 'os_groups', 'packages', 'package_sets',
-  'package_chunks', 'package_chunk_items', 'package_set_chunks', 'reports', 'advisory_sources', 'cves', 'affected', 'package_vulns', 'cve_tags',
+  'package_chunks', 'package_chunk_items', 'package_set_chunks', 'package_chunk_evaluations', 'reports', 'advisory_sources', 'cves', 'affected', 'package_vulns', 'cve_tags',
   'cve_exceptions', 'users', 'user_scopes', 'peers', 'outbox', 'site_snapshots', 'audit_log', 'daily_stats',
 ];
 

@@ -173,6 +173,17 @@ describe(`security status on ${testDialect}`, () => {
     expect(Number(all?.n)).toBe(Number(visible?.n)); // the old generation is gone
   });
 
+  test('when the definition comes back, then the host that already reported is judged by it again, and so is its next report', async () => {
+    await importFile(sharedDataPath('advisories', 'redhat', 'rhel-8.oval.xml'), 'rhel-8.oval.xml');
+    const cves = async () => (await host('c8.example.org')).security?.cves.map((c) => c.cve).sort();
+    // CVE-2023-5129 stays hidden by the exception above.
+    expect(await cves()).toEqual(['CVE-2023-4863']);
+    // The next report (one other package changed) is judged from the cache: libwebp was evaluated again, not skipped with its chunk.
+    const packages = centos8Packages().map((p) => (p.name === 'bash' ? { ...p, release: `${p.release}.1` } : p));
+    await send(rhelLike('c8.example.org', 'centos', 'CentOS Linux 8', packages));
+    expect(await cves()).toEqual(['CVE-2023-4863']);
+  });
+
   test('when a feed is broken as a whole, then the import fails naming it and the source keeps its rows', async () => {
     const before = await t.db('affected').count({ n: '*' }).first();
     const bad = path.join(tmp, 'broken.xml');

@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
-import { chunkPackageSet, type PackageChunk } from '../../src/reports/package-chunks';
-import { storeChunks } from '../../src/repositories/package-sets';
+import { normalisePackages, packageKey, packageSetDigest } from '../../src/reports/normalise';
+import type { ReportedPackage } from '../../src/reports/report';
+import { type NewChunk, storeChunks } from '../../src/repositories/package-sets';
+import type { PackageType } from '../../src/versions';
 import { createTable, reference } from '../table';
 
 /**
  * Package sets made of content-addressed chunks shared between sets (see
- * src/reports/package-chunks.ts): a changed report writes the few chunks its
- * changes touched instead of all of its set's items. package_set_items stays,
- * as a view over the chunks, for every reader.
+ * packageSetDigest in src/reports/normalise.ts): a changed report writes the
+ * few chunks its changes touched instead of all of its set's items.
+ * package_set_items stays, as a view over the chunks, for every reader.
  */
 export async function up(knex: Knex): Promise<void> {
   await createTable(knex, 'package_chunks', (t) => {
@@ -45,13 +47,28 @@ export async function up(knex: Knex): Promise<void> {
   for (let after = 0; ; ) {
     const setIds: number[] = await knex('package_sets').where('id', '>', after).orderBy('id').limit(100).pluck('id');
     if (setIds.length === 0) break;
-    const rows: { setId: number; id: number; name: string }[] = await knex('package_set_items as i')
+    const rows: (Record<string, string | null> & { setId: number; id: number; type: PackageType })[] = await knex('package_set_items as i')
       .join('packages as p', 'p.id', 'i.package_id')
       .whereIn('i.package_set_id', setIds)
-      .select('i.package_set_id as setId', 'p.id', 'p.name');
-    const members = new Map<number, { id: number; name: string }[]>();
-    for (const row of rows) members.set(row.setId, [...(members.get(row.setId) ?? []), { id: row.id, name: row.name }]);
-    const chunksOf = new Map<number, PackageChunk[]>([...members].map(([setId, list]) => [setId, chunkPackageSet(list)]));
+      .select('i.package_set_id as setId', 'p.id', 'p.type', 'p.name', 'p.epoch', 'p.version', 'p.release', 'p.arch', 'p.source_name', 'p.source_version');
+    const members = new Map<number, typeof rows>();
+    for (const row of rows) members.set(row.setId, [...(members.get(row.setId) ?? []), row]);
+    const chunksOf = new Map<number, NewChunk[]>();
+    for (const [setId, list] of members) {
+      const type = list[0].type;
+      const idOf = new Map<string, number>();
+      const packages = list.map((row) => {
+        const pkg: ReportedPackage = {
+          name: row.name as string, epoch: row.epoch ?? '', version: row.version as string, release: row.release ?? '', arch: row.arch ?? '',
+          sourceName: row.source_name, sourceVersion: row.source_version,
+        };
+        idOf.set(packageKey(type, pkg), row.id);
+        return pkg;
+      });
+      const sorted = normalisePackages(type, packages);
+      const { chunks } = packageSetDigest(type, sorted);
+      chunksOf.set(setId, chunks.map((c) => ({ hash: c.hash, ids: sorted.slice(c.start, c.end).map((pkg) => idOf.get(packageKey(type, pkg)) as number).sort((a, b) => a - b) })));
+    }
     const ids = await storeChunks(knex, [...chunksOf.values()].flat());
     const links = [...chunksOf].flatMap(([setId, chunks]) => chunks.map((c) => ({ package_set_id: setId, chunk_id: ids.get(c.hash) })));
     for (let i = 0; i < links.length; i += 5000) await knex('package_set_chunks').insert(links.slice(i, i + 5000));

@@ -9,11 +9,11 @@ import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs, osGroupNameOf } from '../repositories/oses';
-import { ensurePackageSet, findPackageSetId } from '../repositories/package-sets';
+import { ensurePackageSet, findChunkIds, findPackageSetId, type NewChunk } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
 import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites';
-import { normalisePackages, packageKey, packageKeyHash, packageSetHash } from './normalise';
+import { type ChunkSpan, normalisePackages, packageKey, packageKeyHash, packageSetDigest } from './normalise';
 import { PackageIdCache } from './package-id-cache';
 import { RepeatBatcher } from './repeat-batch';
 import type { Report, ReportedPackage } from './report';
@@ -47,11 +47,10 @@ export interface IngestResult {
 }
 
 /**
- * MySQL error numbers worth one more try: a deadlock, a lock wait timeout, two
- * first reports of one host racing, and a chunk taken for a new set just as
- * the prune job deleted it.
+ * MySQL error numbers worth one more try: a deadlock, a lock wait timeout, and
+ * two first reports of one host racing (and see isStaleChunk).
  */
-const RETRYABLE = new Set([1213, 1205, 1062, 1452]);
+const RETRYABLE = new Set([1213, 1205, 1062]);
 
 /**
  * Stores one report as one transaction (DESIGN.md §2). CPU work (normalise,
@@ -67,6 +66,8 @@ export class IngestService {
   private readonly repeats: RepeatBatcher;
   private readonly oses = new Map<string, number>();
   private readonly osGroups = new Map<number, string | null>();
+  /** Chunk ids by hash, of committed chunks: a chunk's content never changes (the prune job may delete one; see isStaleChunk). */
+  private readonly chunkIds = new Map<string, number>();
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
     // Configured rules come first, so a site can override a built-in mapping.
@@ -123,7 +124,8 @@ export class IngestService {
     const started = performance.now();
     const { report } = input;
     const packages = normalisePackages(report.packager, report.packages);
-    const hash = packageSetHash(report.packager, packages);
+    const digest = packageSetDigest(report.packager, packages);
+    const hash = digest.hash;
     // What else a report can change besides its packages: the update and repo sections and the tags.
     const extrasHash = sha256(JSON.stringify([report.updates, report.repos, report.tags]));
     const mapped = mapOsGroup(report.os, report.packager, this.rules);
@@ -131,7 +133,7 @@ export class IngestService {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        const setId = await this.packageSet(report.packager, packages, hash);
+        const setId = await this.packageSet(report.packager, packages, digest);
         const result = await withTransaction(this.deps.db, (trx) =>
           this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started }),
         );
@@ -141,7 +143,9 @@ export class IngestService {
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
         if (errno === 1213) this.counters.deadlocks++;
-        if (attempt >= 3 || errno === undefined || !RETRYABLE.has(errno)) throw err;
+        const staleChunk = isStaleChunk(err);
+        if (staleChunk) this.chunkIds.clear();
+        if (attempt >= 3 || !(staleChunk || (errno !== undefined && RETRYABLE.has(errno)))) throw err;
         this.counters.retries++;
         this.deps.logger.warn({ area: 'ingest', errno, attempt, host: report.hostname }, 'retrying report after a database conflict');
       }
@@ -155,7 +159,7 @@ export class IngestService {
    */
   async judgeUnstored(report: Report): Promise<HostVuln[]> {
     const packages = normalisePackages(report.packager, report.packages);
-    const setId = await this.packageSet(report.packager, packages, packageSetHash(report.packager, packages));
+    const setId = await this.packageSet(report.packager, packages, packageSetDigest(report.packager, packages));
     const group = mapOsGroup(report.os, report.packager, this.rules)?.group ?? null;
     const osGroupId = group === null ? null : ((await findOsGroupId(this.deps.db, group)) ?? null);
     const judged = await this.deps.evaluator.judgeSet({ osGroupId, osGroup: group, packageSetId: setId, kernel: report.kernel, type: report.packager });
@@ -164,32 +168,55 @@ export class IngestService {
 
   /**
    * The content-addressed package set for this list, made first if the
-   * database lacks it. Dictionary rows and sets are immutable and shared, so
-   * they are written ahead of the report's own transaction, in key order and
-   * in short statements: the report transaction then locks only its host's
-   * rows, which is what keeps many parallel senders free of deadlocks on
-   * InnoDB. A set whose report then failed is reused by the retry, and
-   * removed by the prune job if nothing ever points at it.
+   * database lacks it. Dictionary rows, chunks and sets are immutable and
+   * shared, so they are written ahead of the report's own transaction, in key
+   * order and in short statements: the report transaction then locks only its
+   * host's rows, which is what keeps many parallel senders free of deadlocks
+   * on InnoDB. Chunks are found by their content hash, remembered or from the
+   * database, so only the packages of chunks new to the database are looked
+   * up in the dictionary: after a night's updates, a hundred of 1,500. A set
+   * whose report then failed is reused by the retry, and removed by the prune
+   * job if nothing ever points at it.
    */
-  private async packageSet(type: PackageType, packages: ReportedPackage[], hash: string): Promise<number> {
-    const known = await findPackageSetId(this.deps.db, hash);
+  private async packageSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<number> {
+    const known = await findPackageSetId(this.deps.db, digest.hash);
     if (known !== undefined) return known;
-    // Only packages the cache has not seen cost a key hash and a database lookup.
-    const ids: number[] = new Array(packages.length);
-    const unknown: { index: number; keyHash: string; type: PackageType; pkg: ReportedPackage }[] = [];
-    packages.forEach((pkg, index) => {
-      const id = this.packageIds.get(type, pkg);
-      if (id === undefined) unknown.push({ index, keyHash: packageKeyHash(packageKey(type, pkg)), type, pkg });
-      else ids[index] = id;
+    const chunkIds = new Map<string, number>();
+    const unknown: string[] = [];
+    for (const chunk of digest.chunks) {
+      const id = this.chunkIds.get(chunk.hash);
+      if (id === undefined) unknown.push(chunk.hash);
+      else chunkIds.set(chunk.hash, id);
+    }
+    if (unknown.length) for (const [hash, id] of await findChunkIds(this.deps.db, unknown)) chunkIds.set(hash, id);
+    const fresh = await this.chunkContents(type, packages, digest.chunks.filter((c) => !chunkIds.has(c.hash)));
+    const set = { hash: digest.hash, packageCount: packages.length, chunks: digest.chunks.map((c) => c.hash) };
+    const made = await withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, set, chunkIds, fresh));
+    if (this.chunkIds.size + made.chunkIds.size > KNOWN_CHUNKS_MAX) this.chunkIds.clear();
+    for (const [hash, id] of made.chunkIds) this.chunkIds.set(hash, id);
+    return made.id;
+  }
+
+  /** The dictionary ids of these chunks' packages; only packages the cache has not seen cost a key hash and a database lookup. */
+  private async chunkContents(type: PackageType, packages: ReportedPackage[], chunks: ChunkSpan[]): Promise<NewChunk[]> {
+    const ids = chunks.map((c) => new Array<number>(c.end - c.start));
+    const unknown: { chunk: number; index: number; keyHash: string; type: PackageType; pkg: ReportedPackage }[] = [];
+    chunks.forEach((c, chunk) => {
+      for (let i = c.start; i < c.end; i++) {
+        const pkg = packages[i];
+        const id = this.packageIds.get(type, pkg);
+        if (id === undefined) unknown.push({ chunk, index: i - c.start, keyHash: packageKeyHash(packageKey(type, pkg)), type, pkg });
+        else ids[chunk][i - c.start] = id;
+      }
     });
     if (unknown.length) {
       const found = await ensurePackageIds(this.deps.db, unknown);
       for (const u of unknown) {
-        ids[u.index] = found.get(u.keyHash) as number;
-        this.packageIds.add(type, u.pkg, ids[u.index]);
+        ids[u.chunk][u.index] = found.get(u.keyHash) as number;
+        this.packageIds.add(type, u.pkg, ids[u.chunk][u.index]);
       }
     }
-    return withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, hash, packages.map((pkg, i) => ({ id: ids[i], name: pkg.name }))));
+    return chunks.map((c, chunk) => ({ hash: c.hash, ids: ids[chunk].sort((a, b) => a - b) }));
   }
 
   private async store(
@@ -290,6 +317,19 @@ export class IngestService {
     if (found) this.sites.set(name, { site: found, until: Date.now() + 60_000 });
     return found ?? (create ? ensureSite(db, name) : undefined);
   }
+}
+
+const KNOWN_CHUNKS_MAX = 100_000;
+
+/**
+ * A chunk remembered (or just found) was deleted by the prune job before the
+ * new set took it: its foreign key refuses the set (MySQL 1452, SQLite's
+ * foreign key constraint). The report is tried again with the remembered
+ * chunks forgotten.
+ */
+function isStaleChunk(err: unknown): boolean {
+  const { errno, code } = err as { errno?: number; code?: string };
+  return errno === 1452 || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
 
 /** Reboot required: the client says so, or an installed kernel is newer than the running one. */

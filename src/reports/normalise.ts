@@ -16,8 +16,8 @@
  *
  * Hot path (thousands of reports a minute, ~1,500 packages each): sorting
  * compares fields rather than building keys, a package already in canonical
- * form is reused, not copied, and the hash is fed 256 keys at a time rather
- * than one update per package.
+ * form is reused, not copied, and the hash is fed a chunk's keys at a time
+ * rather than one update per package.
  */
 import crypto from 'node:crypto';
 import type { PackageType } from '../versions';
@@ -102,33 +102,65 @@ export function normalisePackages(_type: PackageType, packages: readonly Reporte
   return out;
 }
 
-const CHUNK = 256;
+/** Packages of a set, [start, end) of its sorted list, stored as one content-addressed chunk shared between sets. */
+export interface ChunkSpan {
+  /** sha256 (hex) of the chunk's package keys, each followed by '\n'. */
+  hash: string;
+  start: number;
+  end: number;
+}
+
+/** One name in BOUNDARY_EVERY ends a chunk: about 32 packages a chunk, 47 for a 1,500-package set. */
+const BOUNDARY_EVERY = 32;
+/** A run of names without a boundary is cut here anyway (at a change of name), bounding what one changed package rewrites. */
+const MAX_CHUNK = 256;
+
+/** FNV-1a over the name's UTF-16 code units: a fast, stable hash that only needs to spread names evenly. */
+function nameHash(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 /**
- * sha256 (hex) of a normalised package list: every package key followed by
- * '\n', in order. Takes the output of normalisePackages; a list that is not
- * canonical, sorted and duplicate-free would hash differently from the same
- * set normalised, so it is refused rather than hashed. Keys are joined and fed
- * CHUNK at a time: one update per key costs a native call each, one string
- * of everything costs memory.
+ * The set hash of a normalised package list and its chunks. The set hash is
+ * sha256 (hex) of every package key followed by '\n', in order. The list is
+ * cut into chunks after a package whose name hashes to a boundary, so where
+ * the cuts fall depends on names alone: a host whose night's updates changed
+ * three versions gets a set made of its old chunks but three, and the server
+ * writes (and evaluates) only those. Packages of one name (installed kernels)
+ * always share a chunk. Takes the output of normalisePackages; a list that is
+ * not canonical, sorted and duplicate-free would hash differently from the
+ * same set normalised, so it is refused rather than hashed.
  */
-export function packageSetHash(type: PackageType, sortedPackages: readonly ReportedPackage[]): string {
-  const hash = crypto.createHash('sha256');
+export function packageSetDigest(type: PackageType, sortedPackages: readonly ReportedPackage[]): { hash: string; chunks: ChunkSpan[] } {
+  const set = crypto.createHash('sha256');
+  const chunks: ChunkSpan[] = [];
   const n = sortedPackages.length;
   const keys: string[] = [];
+  let start = 0;
   for (let i = 0; i < n; i++) {
     const pkg = sortedPackages[i];
     if (canonicalPackage(pkg) !== pkg || (i > 0 && compare(sortedPackages[i - 1], pkg) >= 0)) {
-      throw new TypeError('packageSetHash takes the canonical, sorted, duplicate-free list from normalisePackages');
+      throw new TypeError('packageSetDigest takes the canonical, sorted, duplicate-free list from normalisePackages');
     }
     keys.push(keyOf(type, pkg));
-    if (keys.length === CHUNK || i === n - 1) {
+    const last = i === n - 1;
+    if (last || (sortedPackages[i + 1].name !== pkg.name && (nameHash(pkg.name) % BOUNDARY_EVERY === 0 || keys.length >= MAX_CHUNK))) {
       keys.push('');
-      hash.update(keys.join('\n'));
+      const text = keys.join('\n');
+      set.update(text);
+      chunks.push({ hash: crypto.hash('sha256', text, 'hex'), start, end: i + 1 });
+      start = i + 1;
       keys.length = 0;
     }
   }
-  return hash.digest('hex');
+  return { hash: set.digest('hex'), chunks };
+}
+
+/** The set hash alone (packageSetDigest). */
+export function packageSetHash(type: PackageType, sortedPackages: readonly ReportedPackage[]): string {
+  return packageSetDigest(type, sortedPackages).hash;
 }
 
 /** The full version ([epoch:]version[-release]) compareVersions() takes; a zero epoch is left out. */

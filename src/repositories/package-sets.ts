@@ -1,56 +1,63 @@
 import type { Knex } from 'knex';
 import { insertIgnore, insertReturningId, insertRows, toDbTime, withTransaction } from '../db';
-import { type ChunkMember, chunkPackageSet, type PackageChunk } from '../reports/package-chunks';
 
 export async function findPackageSetId(db: Knex, hash: string): Promise<number | undefined> {
   const row = await db('package_sets').where({ hash }).first('id');
   return row?.id;
 }
 
-/**
- * The content-addressed set for this hash, created from its members' chunks;
- * the caller has looked for it already. The set row goes in first: when
- * another report creates the same set at the same moment, the unique hash
- * makes this insert wait for it and fail, and this one takes the other's set
- * before writing anything else. Run in a transaction, so that no set is seen
- * without all of its chunks.
- */
-export async function ensurePackageSet(db: Knex, hash: string, members: ChunkMember[]): Promise<number> {
-  let id: number;
-  try {
-    id = await insertReturningId(db, 'package_sets', { hash, package_count: members.length, created_at: toDbTime(new Date()) });
-  } catch (err) {
-    const raced = await findPackageSetId(db, hash);
-    if (raced === undefined) throw err;
-    return raced;
-  }
-  const chunks = chunkPackageSet(members);
-  const chunkIds = await storeChunks(db, chunks);
-  await insertRows(db, 'package_set_chunks', chunks.map((c) => ({ package_set_id: id, chunk_id: chunkIds.get(c.hash) as number })));
-  return id;
+/** A chunk the database may lack: its hash and its packages' dictionary ids. */
+export interface NewChunk {
+  hash: string;
+  ids: number[];
 }
 
 /**
- * Chunk ids by hash, for these chunks, creating those the database lacks with
- * their items. Reports of hosts that share an image make the same chunks at
- * the same moment: the inserts skip rows already there, and a chunk another
- * transaction is writing makes this one wait for its commit (its unique
- * hash), after which the items it wrote are skipped too. A chunk's items
- * follow from its hash, so both wrote the same rows. New chunks go in in hash
- * order, so two such writers never wait for each other in a circle.
+ * The content-addressed set for this hash, made of these chunks (by hash):
+ * their ids are in `known`, or they are among `fresh` and made here if the
+ * database lacks them. The caller has looked for the set already. The set row
+ * goes in first: when another report creates the same set at the same
+ * moment, the unique hash makes this insert wait for it and fail, and this
+ * one takes the other's set before writing anything else. Run in a
+ * transaction, so that no set is seen without all of its chunks.
  */
-export async function storeChunks(db: Knex, chunks: PackageChunk[]): Promise<Map<string, number>> {
-  const byHash = new Map(chunks.map((c) => [c.hash, c]));
-  const ids = await chunkIdsByHash(db, [...byHash.keys()]);
-  const missing = [...byHash.values()].filter((c) => !ids.has(c.hash)).sort((a, b) => (a.hash < b.hash ? -1 : 1));
-  if (missing.length === 0) return ids;
-  await insertIgnore(db, 'package_chunks', missing.map((c) => ({ hash: c.hash, package_count: c.ids.length })));
-  for (const [hash, id] of await chunkIdsByHash(db, missing.map((c) => c.hash))) ids.set(hash, id);
-  await insertIgnore(db, 'package_chunk_items', missing.flatMap((c) => c.ids.map((packageId) => ({ chunk_id: ids.get(c.hash) as number, package_id: packageId }))));
+export async function ensurePackageSet(
+  db: Knex, set: { hash: string; packageCount: number; chunks: string[] }, known: ReadonlyMap<string, number>, fresh: NewChunk[],
+): Promise<{ id: number; chunkIds: Map<string, number> }> {
+  let id: number;
+  try {
+    id = await insertReturningId(db, 'package_sets', { hash: set.hash, package_count: set.packageCount, created_at: toDbTime(new Date()) });
+  } catch (err) {
+    const raced = await findPackageSetId(db, set.hash);
+    if (raced === undefined) throw err;
+    return { id: raced, chunkIds: new Map(known) };
+  }
+  const chunkIds = new Map(known);
+  for (const [hash, chunkId] of await storeChunks(db, fresh)) chunkIds.set(hash, chunkId);
+  await insertRows(db, 'package_set_chunks', set.chunks.map((hash) => ({ package_set_id: id, chunk_id: chunkIds.get(hash) as number })));
+  return { id, chunkIds };
+}
+
+/**
+ * Chunk ids by hash, for these chunks, made with their items where the
+ * database lacks them. Reports of hosts that share an image make the same
+ * chunks at the same moment: the inserts skip rows already there, and a
+ * chunk another transaction is writing makes this one wait for its commit
+ * (its unique hash), after which the items it wrote are skipped too. A
+ * chunk's items follow from its hash, so both wrote the same rows. Chunks go
+ * in in hash order, so two such writers never wait for each other in a circle.
+ */
+export async function storeChunks(db: Knex, chunks: NewChunk[]): Promise<Map<string, number>> {
+  const byHash = [...new Map(chunks.map((c) => [c.hash, c])).values()].sort((a, b) => (a.hash < b.hash ? -1 : 1));
+  if (byHash.length === 0) return new Map();
+  await insertIgnore(db, 'package_chunks', byHash.map((c) => ({ hash: c.hash, package_count: c.ids.length })));
+  const ids = await findChunkIds(db, byHash.map((c) => c.hash));
+  await insertIgnore(db, 'package_chunk_items', byHash.flatMap((c) => c.ids.map((packageId) => ({ chunk_id: ids.get(c.hash) as number, package_id: packageId }))));
   return ids;
 }
 
-async function chunkIdsByHash(db: Knex, hashes: string[]): Promise<Map<string, number>> {
+/** The ids of the chunks with these hashes that exist. */
+export async function findChunkIds(db: Knex, hashes: string[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (let i = 0; i < hashes.length; i += 500) {
     for (const row of await db('package_chunks').whereIn('hash', hashes.slice(i, i + 500)).select('id', 'hash')) ids.set(row.hash, Number(row.id));

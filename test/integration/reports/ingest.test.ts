@@ -1,6 +1,7 @@
 import { IngestService } from '../../../src/reports/ingest';
 import { Evaluator } from '../../../src/status/evaluator';
 import { rawReports } from '../../../src/repositories/reports';
+import { deleteOrphanChunks, deleteOrphanPackageSets } from '../../../src/repositories/package-sets';
 import { createLogger } from '../../../src/logger';
 import { buildPackage, buildReport } from '../../helpers/factories';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
@@ -122,6 +123,21 @@ describe(`ingest on ${testDialect}`, () => {
     const perSet = Number((await t.db('package_set_chunks').where('package_set_id', sets[0]).count({ n: '*' }).first())?.n);
     // The image's chunks, plus one of its own for each host (two where its version fell in the chunk another host changed).
     expect((await count('package_chunks')) - chunksBefore).toBeLessThanOrEqual(perSet + 16);
+  });
+
+  test('when the prune job deleted chunks the server still remembers, then a report that needs them makes them again', async () => {
+    const report = buildReport({ hostname: 'pruned.example.org' }, 120);
+    report.packages = report.packages.map((p) => buildPackage(`gone-${p.name}`));
+    // A report-only judgement (Pakiti) makes the set and its chunks, and nothing points at them.
+    await ingest.judgeUnstored(report);
+    await t.db('package_sets').where('created_at', '>', '2000-01-01').whereNotExists(t.db('hosts').whereRaw('hosts.package_set_id = package_sets.id')).whereNotExists(t.db('reports').whereRaw('reports.package_set_id = package_sets.id')).update({ created_at: '2000-01-01 00:00:00.000' });
+    expect(await deleteOrphanPackageSets(t.db, new Date())).toBe(1);
+    expect(await deleteOrphanChunks(t.db)).toBeGreaterThan(0);
+    const before = { ...ingest.counters };
+    const result = await send(report);
+    expect(ingest.counters.retries - before.retries).toBe(1);
+    const set = await t.db('package_sets').where({ hash: result.summary.packageSet }).first('id');
+    expect(Number((await t.db('package_set_items').where('package_set_id', set.id).count({ n: '*' }).first())?.n)).toBe(120);
   });
 
   test('when sixteen hosts report at once, then all are stored and the database saw no deadlock', async () => {

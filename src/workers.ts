@@ -43,6 +43,17 @@ export function workerConfig(config: Config, index: number): Config {
 }
 
 /**
+ * Node options for the workers: the primary's, with a young generation of
+ * 64 MB semi-spaces unless one was asked for. Sixteen changed reports in
+ * flight each hold a parsed 1,500-package list across their database round
+ * trips; with V8's default 16 MB those survive into the old generation, and
+ * collecting it cost about a fifth of the server's CPU per changed report.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  return execArgv.some((arg) => arg.startsWith('--max-semi-space-size')) ? [...execArgv] : [...execArgv, '--max-semi-space-size=64'];
+}
+
+/**
  * The primary: prepares, forks `count` workers, and resolves once all of them
  * have stopped after a signal. Rejects if a worker fails before it ever
  * listened (a port in use, a bad certificate), after stopping the others.
@@ -60,6 +71,7 @@ export async function runPrimary(config: Config, count: number, logger: Logger):
   }
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   const workers = new Map<number, Worker>();
   let stopping = false;
   let failure: Error | undefined;

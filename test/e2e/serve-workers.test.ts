@@ -167,6 +167,8 @@ describe('serve with PATCHSCOPE_WORKERS=2', () => {
   test('when started, then the primary has exactly two workers, both serve the same port, and the admin certificate is known', async () => {
     expect(linesWith(run, 'starting 2 server workers')).toHaveLength(1);
     expect(childrenOf(primary)).toHaveLength(2);
+    // Each worker runs with the larger young generation (workerExecArgv).
+    for (const pid of childrenOf(primary)) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=64');
 
     const listening = listeningLines(run);
     expect(listening.map((line) => line.worker).sort()).toEqual([0, 1]);

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { workerConfig, workerCount } from '../../src/workers';
+import { workerConfig, workerCount, workerExecArgv } from '../../src/workers';
 import { buildConfig } from '../helpers/config';
 
 describe('server workers', () => {
@@ -16,5 +16,10 @@ describe('server workers', () => {
     expect(workerConfig(config, 1)).toMatchObject({ database: { migrateOnStart: false }, jobs: { enabled: false } });
     expect(workerConfig(buildConfig({ jobs: { enabled: false } }), 0).jobs.enabled).toBe(false);
     expect(workerConfig(config, 1).server).toEqual(config.server);
+  });
+
+  test('workers get a 64 MB young generation unless node was told otherwise', () => {
+    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=64']);
+    expect(workerExecArgv(['--max-semi-space-size=16'])).toEqual(['--max-semi-space-size=16']);
   });
 });

@@ -11,19 +11,21 @@
 import { type FeedParser, type FeedSink, isCveId } from '../feed';
 import {
   type BaseDefinition,
-  DpkgDefinitionReader,
-  type DpkgResolution,
   type PackageFix,
   type XmlElement,
   emitAffected,
-  isZeroVersion,
-  normaliseDebianEvr,
   osGroupOf,
   osGroupsOf,
   own,
   streamOval,
   unique,
 } from './oval-common';
+import {
+  DpkgDefinitionReader,
+  type DpkgResolution,
+  isZeroVersion,
+  normaliseDebianEvr,
+} from './oval-dpkg';
 
 interface Definition extends BaseDefinition {
   moreinfo: string;

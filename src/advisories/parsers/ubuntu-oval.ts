@@ -12,12 +12,8 @@
 import { type FeedParser, type FeedSink, type Severity, isCveId, normaliseSeverity } from '../feed';
 import {
   type BaseDefinition,
-  DpkgDefinitionReader,
-  type DpkgResolution,
   type PackageFix,
   type XmlElement,
-  isZeroVersion,
-  normaliseDebianEvr,
   osGroupOf,
   osGroupsOf,
   own,
@@ -25,6 +21,12 @@ import {
   streamOval,
   unique,
 } from './oval-common';
+import {
+  DpkgDefinitionReader,
+  type DpkgResolution,
+  isZeroVersion,
+  normaliseDebianEvr,
+} from './oval-dpkg';
 
 interface AdvisoryCve {
   id: string;

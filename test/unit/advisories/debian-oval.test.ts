@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { debianOvalParser } from '../../../src/advisories/parsers/debian-oval';
-import { normaliseDebianEvr } from '../../../src/advisories/parsers/oval-common';
+import { normaliseDebianEvr } from '../../../src/advisories/parsers/oval-dpkg';
 import { collectingSink, streamInChunks } from '../../helpers/feed-sink';
 import { sharedDataPath } from '../../helpers/shared-data';
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertRows } from '../../src/db';
 import { normalisePackages, packageKey, packageSetDigest } from '../../src/reports/normalise';
 import type { ReportedPackage } from '../../src/reports/report';
 import { type NewChunk, storeChunks } from '../../src/repositories/package-sets';
@@ -52,7 +53,11 @@ export async function up(knex: Knex): Promise<void> {
       .whereIn('i.package_set_id', setIds)
       .select('i.package_set_id as setId', 'p.id', 'p.type', 'p.name', 'p.epoch', 'p.version', 'p.release', 'p.arch', 'p.source_name', 'p.source_version');
     const members = new Map<number, typeof rows>();
-    for (const row of rows) members.set(row.setId, [...(members.get(row.setId) ?? []), row]);
+    for (const row of rows) {
+      const list = members.get(row.setId);
+      if (list) list.push(row);
+      else members.set(row.setId, [row]);
+    }
     const chunksOf = new Map<number, NewChunk[]>();
     for (const [setId, list] of members) {
       const type = list[0].type;
@@ -71,7 +76,7 @@ export async function up(knex: Knex): Promise<void> {
     }
     const ids = await storeChunks(knex, [...chunksOf.values()].flat());
     const links = [...chunksOf].flatMap(([setId, chunks]) => chunks.map((c) => ({ package_set_id: setId, chunk_id: ids.get(c.hash) })));
-    for (let i = 0; i < links.length; i += 5000) await knex('package_set_chunks').insert(links.slice(i, i + 5000));
+    await insertRows(knex, 'package_set_chunks', links);
     after = setIds[setIds.length - 1];
   }
 

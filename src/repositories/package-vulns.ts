@@ -46,7 +46,8 @@ export async function unevaluatedChunks(db: Knex, osGroupId: number, setId: numb
         .pluck('i.package_id')),
     );
   }
-  return { chunkIds, packages: ids.length ? await packagesByIds(db, [...new Set(ids)]) : [] };
+  // A set's chunks partition its packages: no id comes twice.
+  return { chunkIds, packages: ids.length ? await packagesByIds(db, ids) : [] };
 }
 
 /** Marks chunks evaluated on an OS group, once every package in them has been (saveEvaluations). */

@@ -8,7 +8,7 @@ import { ForbiddenError } from '../errors';
 import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
-import { ensureOs, osGroupNameOf } from '../repositories/oses';
+import { ensureOs, type OsRow, osGroupNameOf } from '../repositories/oses';
 import { ensurePackageSet, findChunkIds, findPackageSetId, type NewChunk } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
 import { insertReport, trimRawText } from '../repositories/reports';
@@ -18,7 +18,9 @@ import { PackageIdCache } from './package-id-cache';
 import { RepeatBatcher } from './repeat-batch';
 import type { Report, ReportedPackage } from './report';
 import { findOsGroupId } from '../repositories/os-groups';
-import type { Evaluator } from '../status/evaluator';
+import type { Evaluator, KnownHost } from '../status/evaluator';
+import { isKernelLike } from '../status/kernels';
+import type { HostForEvaluation } from '../repositories/host-evaluation';
 import type { HostVuln } from '../status/host-status';
 import type { PackageType } from '../versions';
 
@@ -64,7 +66,7 @@ export class IngestService {
   /** Site rows by name, for a minute: every report names its site, sites hardly ever change. */
   private readonly sites = new Map<string, { site: SiteRow; until: number }>();
   private readonly repeats: RepeatBatcher;
-  private readonly oses = new Map<string, number>();
+  private readonly oses = new Map<string, OsRow>();
   private readonly osGroups = new Map<number, string | null>();
   /** Chunk ids by hash, of committed chunks: a chunk's content never changes (the prune job may delete one; see isStaleChunk). */
   private readonly chunkIds = new Map<string, number>();
@@ -111,9 +113,9 @@ export class IngestService {
    * lacks are matched. A failure here does not undo the stored report; the
    * next evaluation catches up.
    */
-  private async judge(result: IngestResult): Promise<IngestResult> {
+  private async judge(result: IngestResult, known?: KnownHost): Promise<IngestResult> {
     try {
-      return { ...result, judged: await this.deps.evaluator.evaluateHost(result.host.id) };
+      return { ...result, judged: await this.deps.evaluator.evaluateHost(result.host.id, known) };
     } catch (err) {
       this.deps.logger.error({ area: 'ingest', err, host: result.host.hostname }, 'evaluating the host after its report failed');
       return { ...result, judged: null };
@@ -134,12 +136,14 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       try {
         const setId = await this.packageSet(report.packager, packages, digest);
-        const result = await withTransaction(this.deps.db, (trx) =>
+        const { result, host } = await withTransaction(this.deps.db, (trx) =>
           this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started }),
         );
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
-        return withKernelReboot(result.changed || result.judged?.status === 'stale' ? await this.judge(result) : result);
+        if (!result.changed && result.judged?.status !== 'stale') return withKernelReboot(result);
+        const kernels = packages.filter((p) => isKernelLike(p.name)).map((p) => ({ ...p, type: report.packager }));
+        return withKernelReboot(await this.judge(result, { host, kernels }));
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
         if (errno === 1213) this.counters.deadlocks++;
@@ -223,7 +227,7 @@ export class IngestService {
     trx: Knex.Transaction,
     input: IngestInput,
     prepared: { setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number },
-  ): Promise<IngestResult> {
+  ): Promise<{ result: IngestResult; host: HostForEvaluation }> {
     const { report } = input;
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
@@ -235,7 +239,8 @@ export class IngestService {
     const host = await lockHost(trx, site.id, report.hostname, unverifiedAddress);
     // Taken once the host is locked, so a report that waited for another never writes an earlier time.
     const now = toDbTime(new Date());
-    const osId = await this.osId(trx, report.os, prepared.family, prepared.group);
+    const os = await this.os(trx, report.os, prepared.family, prepared.group);
+    const osId = os.id;
     const rebootRequired = report.rebootRequired ?? false;
     const setId = prepared.setId;
     const unchanged = host !== undefined && isSame(host, { osId, setId, rebootRequired, report, extrasHash: prepared.extrasHash });
@@ -276,7 +281,7 @@ export class IngestService {
     });
     if (keepRaw > 0 && input.rawText !== null) await trimRawText(trx, hostId, keepRaw);
 
-    return {
+    const result: IngestResult = {
       host: { id: hostId, hostname: report.hostname, site: site.name, verified },
       reportId,
       created: host === undefined,
@@ -284,19 +289,25 @@ export class IngestService {
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
       judged: host?.judged ?? null,
     };
+    // The host's columns as evaluation reads them (hostsForEvaluation), for judging it after the commit.
+    const stored: HostForEvaluation = {
+      id: hostId, siteId: site.id, kernel: report.kernel, packageSetId: setId, osGroupId: os.groupId, osGroup: os.group,
+      type: report.packager, lastReportAt: now,
+    };
+    return { result, host: stored };
   }
 
-  /** The OS row's id; rows already in the database are remembered (they never change), new ones only once committed elsewhere. */
-  private async osId(trx: Knex.Transaction, os: Report['os'], family: 'rpm' | 'dpkg', group: string | null): Promise<number> {
+  /** The OS row and its group; rows already in the database are remembered (they never change), new ones only once committed elsewhere. */
+  private async os(trx: Knex.Transaction, os: Report['os'], family: 'rpm' | 'dpkg', group: string | null): Promise<OsRow> {
     const key = JSON.stringify([os.name, os.id, os.versionId, os.codename, family, group]);
     const known = this.oses.get(key);
     if (known !== undefined) return known;
-    const { id, created } = await ensureOs(trx, os, family, group);
+    const { created, ...row } = await ensureOs(trx, os, family, group);
     if (!created) {
       if (this.oses.size >= 10_000) this.oses.clear();
-      this.oses.set(key, id);
+      this.oses.set(key, row);
     }
-    return id;
+    return row;
   }
 
   /** The OS group of a stored OS row, remembered: a row's group never changes. */

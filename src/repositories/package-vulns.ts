@@ -131,6 +131,7 @@ export async function packagesByIds(db: Knex, ids: number[]): Promise<InstalledP
   return found;
 }
 
+/** Kernel-looking packages (kernels.ts isKernelLike says the same in memory). */
 const KERNEL_LIKE = (q: Knex.QueryBuilder) => q.where('p.name', 'like', 'kernel%').orWhere('p.name', 'like', 'linux-%');
 
 /** Every kernel-looking package in the dictionary (install-only kernels are told apart by the caller). */

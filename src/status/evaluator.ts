@@ -23,7 +23,7 @@ import { listOsGroups } from '../repositories/os-groups';
 import { clearEvaluations, invalidatePackages, packageIdsByNames, setsContaining, type SetVuln } from '../repositories/package-vulns';
 import { FeedGroups } from './feed-groups';
 import { type HostVuln, hostVulns, judgeHost } from './host-status';
-import { newerKernelInstalled, parseRunningKernel } from './kernels';
+import { type KernelPackage, newerKernelInstalled, parseRunningKernel } from './kernels';
 import { SetVulnReader } from './set-vulns';
 
 export interface EvaluationSummary {
@@ -47,6 +47,12 @@ export interface CveExposure {
 }
 
 export type Progress = (done: number, total: number) => void;
+
+/** A host as the ingest has just stored it: its evaluation columns, and the kernel-looking packages (isKernelLike) of its package set. */
+export interface KnownHost {
+  host: HostForEvaluation;
+  kernels: KernelPackage[];
+}
 
 /** How long one-host evaluations reuse coverage, exceptions, tags and KEV marks. */
 const CONTEXT_TTL_MS = 10_000;
@@ -79,9 +85,13 @@ export class Evaluator {
   /**
    * Judges one host after its report and returns what was stored on it. It
    * may reuse a context read in the last few seconds: reports come in bursts.
+   * The ingest, which has just written the host, passes what it knows of it
+   * (its evaluation columns and the kernel-looking packages of its report),
+   * which spares reading them back.
    */
-  async evaluateHost(hostId: number): Promise<HostResultWrite | null> {
-    const { results } = await this.run(await hostsForEvaluation(this.deps.db, { ids: [hostId] }), undefined, false);
+  async evaluateHost(hostId: number, known?: KnownHost): Promise<HostResultWrite | null> {
+    const hosts = known ? [known.host] : await hostsForEvaluation(this.deps.db, { ids: [hostId] });
+    const { results } = await this.run(hosts, undefined, false, known?.kernels);
     return results.get(hostId) ?? null;
   }
 
@@ -212,7 +222,8 @@ export class Evaluator {
     return osGroupId === null || this.cached === null || this.cached.context.feeds.knows(osGroupId);
   }
 
-  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
+  /** `kernels`: the kernel-looking packages of the one set judged, when the caller holds them. */
+  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true, kernels?: KernelPackage[]): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
     const started = performance.now();
     const { db } = this.deps;
     const context = await this.context(fresh || hosts.some((h) => !this.knows(h.osGroupId)));
@@ -237,7 +248,7 @@ export class Evaluator {
     };
     for (const { feedGroupId, setId, hosts: members } of bySet.values()) {
       const vulns = feedGroupId !== null && setId !== null ? await reader.read(feedGroupId, setId) : [];
-      const kernels = setId !== null ? await reader.kernels(setId) : [];
+      const installed = kernels ?? (setId !== null ? await reader.kernels(setId) : []);
       lap('readMs');
       // Hosts of one set differ only in OS group, running kernel, staleness and reported updates: each distinct case is judged once.
       const judged = new Map<string, HostResultWrite>();
@@ -256,7 +267,7 @@ export class Evaluator {
             taggedCves: context.tagged,
             kevCves: context.kev,
           });
-          judged.set(key, (result = { ...judgement, kernelReboot: newerKernelInstalled(kernels, running) }));
+          judged.set(key, (result = { ...judgement, kernelReboot: newerKernelInstalled(installed, running) }));
         }
         results.set(host.id, result);
       }

@@ -39,6 +39,11 @@ const DEB_ABI = /^(\d+\.\d+(?:\.\d+)?-\d+)(?:-(.+))?$/;
 // Sources whose binaries are the kernel or built from its tree (linux-libc-dev, linux-perf, kernel-headers, perf, bpftool).
 const KERNEL_SOURCE = /^(?:kernel(?:-rt|-uek|-alt)?|linux(?:-signed(?:-[a-z0-9]+)?)?)$/;
 
+/** Whether a package may be an installed kernel, for the reboot check: what the repositories' KERNEL_LIKE selects, in memory. */
+export function isKernelLike(name: string): boolean {
+  return name.startsWith('kernel') || name.startsWith('linux-');
+}
+
 /**
  * Whether the package belongs to a kernel: one copy of an installed kernel,
  * or a package built from the kernel's source (headers, perf, bpftool). Their

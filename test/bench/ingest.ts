@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000] [--workers 0]`
+ * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000] [--workers 0]
+ *   [--phases first,unchanged,changed,unique]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -143,6 +144,10 @@ function databasePid(name: 'sqlite' | 'mysql'): number | null {
   return null;
 }
 
+/** The phases of a concurrency level, in the default order; `--phases` picks (and may repeat) them. */
+const PHASES = ['first', 'unchanged', 'changed', 'unique'] as const;
+type Phase = (typeof PHASES)[number];
+
 interface Watched {
   server: number;
   database: number | null;
@@ -200,7 +205,7 @@ async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target
   };
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerLevel: number, soak: number, workers: number): Promise<void> {
+async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerLevel: number, soak: number, workers: number, phases: Phase[]): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir);
   let child: ChildProcess | undefined;
@@ -263,11 +268,11 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
       const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, seed(i), 2), seed(i), 3))));
       const unique = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(updated(variant(image, seed(i), 2), seed(i), 3), seed(i) + 500_000, 3))));
       const pids = { server: child.pid as number, database: databasePid(name), statements };
-      await runPhase('first', first, concurrency, send, pids);
-      await runPhase('unchanged', first, concurrency, send, pids);
-      await runPhase('changed', changed, concurrency, send, pids);
-      await runPhase('unique', unique, concurrency, send, pids);
-      total += 4 * count;
+      const bodies = { first, unchanged: first, changed, unique };
+      for (const phase of phases) {
+        await runPhase(phase, bodies[phase], concurrency, send, pids);
+        total += count;
+      }
     }
     const mem = rssOf(child.pid as number);
     out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);
@@ -348,7 +353,10 @@ export async function run(args: string[]): Promise<void> {
   const soak = Number(option('soak', '20000'));
   const levels = option('levels', '1,4,16').split(',').map(Number);
   const workers = Number(option('workers', '0'));
+  const phases = option('phases', PHASES.join(',')).split(',') as Phase[];
+  const unknown = phases.filter((phase) => !PHASES.includes(phase));
+  if (unknown.length || phases[0] !== 'first') throw new Error(`--phases: a list of ${PHASES.join(', ')} that starts with first (got ${phases.join(',')})`);
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
   ceiling();
-  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, levels, hosts, soak, workers);
+  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, levels, hosts, soak, workers, phases);
 }

@@ -9,9 +9,9 @@ import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs, type OsRow, osGroupNameOf } from '../repositories/oses';
-import { ensurePackageSet, findChunkIds, findPackageSetId, type NewChunk } from '../repositories/package-sets';
+import { ensurePackageSet, findSetAndChunks, type NewChunk } from '../repositories/package-sets';
 import { ensurePackageIds } from '../repositories/packages';
-import { insertReport, trimRawText } from '../repositories/reports';
+import { insertReport } from '../repositories/reports';
 import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites';
 import { type ChunkSpan, normalisePackages, packageKey, packageKeyHash, packageSetDigest } from './normalise';
 import { PackageIdCache } from './package-id-cache';
@@ -183,8 +183,6 @@ export class IngestService {
    * job if nothing ever points at it.
    */
   private async packageSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<number> {
-    const known = await findPackageSetId(this.deps.db, digest.hash);
-    if (known !== undefined) return known;
     const chunkIds = new Map<string, number>();
     const unknown: string[] = [];
     for (const chunk of digest.chunks) {
@@ -192,7 +190,9 @@ export class IngestService {
       if (id === undefined) unknown.push(chunk.hash);
       else chunkIds.set(chunk.hash, id);
     }
-    if (unknown.length) for (const [hash, id] of await findChunkIds(this.deps.db, unknown)) chunkIds.set(hash, id);
+    const found = await findSetAndChunks(this.deps.db, digest.hash, unknown);
+    if (found.setId !== undefined) return found.setId;
+    for (const [hash, id] of found.chunkIds) chunkIds.set(hash, id);
     const fresh = await this.chunkContents(type, packages, digest.chunks.filter((c) => !chunkIds.has(c.hash)));
     const set = { hash: digest.hash, packageCount: packages.length, chunks: digest.chunks.map((c) => c.hash) };
     const made = await withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, set, chunkIds, fresh));
@@ -279,7 +279,6 @@ export class IngestService {
       // Level 1: a few hundred microseconds for a large report, most of gzip's saving.
       rawGzip: keepRaw > 0 && input.rawText !== null ? (input.rawGzip ?? zlib.gzipSync(input.rawText, { level: 1 })) : null,
     });
-    if (keepRaw > 0 && input.rawText !== null) await trimRawText(trx, hostId, keepRaw);
 
     const result: IngestResult = {
       host: { id: hostId, hostname: report.hostname, site: site.name, verified },

@@ -6,6 +6,23 @@ export async function findPackageSetId(db: Knex, hash: string): Promise<number |
   return row?.id;
 }
 
+/**
+ * The set with this hash, if the database has it, and the ids of those of
+ * these chunks it has, in one statement: a changed report asks both, and
+ * only needs the chunks when the set is new.
+ */
+export async function findSetAndChunks(db: Knex, hash: string, chunkHashes: string[]): Promise<{ setId: number | undefined; chunkIds: Map<string, number> }> {
+  const first = chunkHashes.slice(0, 500);
+  const query = db('package_sets').where({ hash }).select(db.raw("'s' as kind"), 'id', 'hash');
+  if (first.length) query.unionAll(db('package_chunks').whereIn('hash', first).select(db.raw("'c' as kind"), 'id', 'hash'));
+  const rows: { kind: string; id: number; hash: string }[] = await query;
+  const set = rows.find((row) => row.kind === 's');
+  if (set) return { setId: Number(set.id), chunkIds: new Map() };
+  const chunkIds = new Map(rows.map((row) => [row.hash, Number(row.id)]));
+  if (chunkHashes.length > first.length) for (const [h, id] of await findChunkIds(db, chunkHashes.slice(first.length))) chunkIds.set(h, id);
+  return { setId: undefined, chunkIds };
+}
+
 /** A chunk the database may lack: its hash and its packages' dictionary ids. */
 export interface NewChunk {
   hash: string;

@@ -62,11 +62,24 @@ export async function insertReportsAt(db: Knex, receivedAt: string, reports: Rep
  * the table it updates; with fewer than `keep` such reports it is NULL and
  * nothing changes.
  */
-export async function trimRawText(db: Knex, hostId: number, keep: number): Promise<void> {
+export async function trimRawText(db: Knex, hostId: number, keep: number): Promise<number> {
   const newestKept = db.raw('(select id from (select id from ?? where host_id = ? and raw_gzip is not null order by id desc limit 1 offset ?) as kept)', [
     'reports', hostId, keep - 1,
   ]);
-  await db('reports').where({ host_id: hostId }).whereNotNull('raw_gzip').where('id', '<', newestKept).update({ raw_gzip: null });
+  return db('reports').where({ host_id: hostId }).whereNotNull('raw_gzip').where('id', '<', newestKept).update({ raw_gzip: null });
+}
+
+/**
+ * Trims the raw text of every host that holds more than `keep` (trimRawText),
+ * host by host: short statements on a busy database. With `keep` 0 no report
+ * keeps any. Returns how many reports lost their text.
+ */
+export async function trimRawTexts(db: Knex, keep: number): Promise<number> {
+  if (keep === 0) return db('reports').whereNotNull('raw_gzip').update({ raw_gzip: null });
+  const hostIds: number[] = await db('reports').whereNotNull('raw_gzip').groupBy('host_id').havingRaw('count(*) > ?', [keep]).pluck('host_id');
+  let trimmed = 0;
+  for (const hostId of hostIds) trimmed += await trimRawText(db, hostId, keep);
+  return trimmed;
 }
 
 /** The raw text of a host's reports that still have it, newest first. */

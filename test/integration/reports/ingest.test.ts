@@ -1,6 +1,8 @@
 import { IngestService } from '../../../src/reports/ingest';
 import { Evaluator } from '../../../src/status/evaluator';
-import { rawReports } from '../../../src/repositories/reports';
+import { rawReports, trimRawTexts } from '../../../src/repositories/reports';
+import { pruneReports } from '../../../src/jobs/prune-reports';
+import { runJob } from '../../../src/jobs/registry';
 import { deleteOrphanChunks, deleteOrphanPackageSets } from '../../../src/repositories/package-sets';
 import { createLogger } from '../../../src/logger';
 import { buildPackage, buildReport } from '../../helpers/factories';
@@ -64,11 +66,20 @@ describe(`ingest on ${testDialect}`, () => {
     expect(await count('package_sets')).toBe(2);
   });
 
-  test('when raw text piles up, then only the newest few reports per host keep it', async () => {
+  test('when raw text piles up, then the prune job leaves it on only the newest few reports per host', async () => {
     for (let i = 0; i < 5; i++) await send();
     const host = await t.db('hosts').where({ hostname: 'wn01.example.org' }).first();
+    const before = await rawReports(t.db, host.id);
+    expect(before.length).toBeGreaterThan(t.config.reports.keepRawPerHost);
+    expect(await runJob(pruneReports, { db: t.db, config: t.config, logger })).toBe(true);
     const kept = await rawReports(t.db, host.id);
-    expect(kept.map((r) => r.text)).toEqual(['raw', 'raw', 'raw'].slice(0, t.config.reports.keepRawPerHost));
+    expect(kept.map((r) => r.id)).toEqual(before.slice(0, t.config.reports.keepRawPerHost).map((r) => r.id));
+  });
+
+  test('when no raw text is to be kept, then trimming drops all of it', async () => {
+    await send();
+    expect(await trimRawTexts(t.db, 0)).toBeGreaterThan(0);
+    expect(await t.db('reports').whereNotNull('raw_gzip').first()).toBeUndefined();
   });
 
   test('when a certificate-less report names a host that reports with a certificate, then it is refused and nothing changes', async () => {

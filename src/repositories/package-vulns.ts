@@ -28,25 +28,24 @@ function toPackage(row: Record<string, unknown>): InstalledPackage {
  * What of a set is not yet known to be evaluated on this OS group: the chunks
  * not marked evaluated, and of their packages those not evaluated. After a
  * changed report that is its one or two new chunks, so a hundred packages are
- * looked up instead of 1,500. The ids come first, from the chunks' items and
- * the evaluations alone; joined in the same query, MySQL reads every item's
- * package row before it drops the evaluated ones.
+ * looked at instead of 1,500. Chunks and package ids come in one statement
+ * (a chunk whose packages are all evaluated comes once, with no id); the
+ * package rows follow only for the ids: joined in the same query, MySQL
+ * reads every item's package row before it drops the evaluated ones.
  */
 export async function unevaluatedChunks(db: Knex, osGroupId: number, setId: number): Promise<{ chunkIds: number[]; packages: InstalledPackage[] }> {
-  const chunkIds: number[] = await db('package_set_chunks as sc')
+  const rows: { chunk_id: number; package_id: number | null }[] = await db('package_set_chunks as sc')
+    .leftJoin('package_chunk_items as i', (j) => {
+      j.on('i.chunk_id', 'sc.chunk_id').andOnNotExists(function evaluated() {
+        this.from('package_evaluations as e').where('e.os_group_id', osGroupId).whereRaw('e.package_id = i.package_id').select(db.raw('1'));
+      });
+    })
     .where('sc.package_set_id', setId)
     .whereNotExists(db('package_chunk_evaluations as ce').where('ce.os_group_id', osGroupId).whereRaw('ce.chunk_id = sc.chunk_id').select(db.raw('1')))
-    .pluck('sc.chunk_id');
-  const ids: number[] = [];
-  for (let i = 0; i < chunkIds.length; i += 500) {
-    ids.push(
-      ...(await db('package_chunk_items as i')
-        .whereIn('i.chunk_id', chunkIds.slice(i, i + 500))
-        .whereNotExists(db('package_evaluations as e').where('e.os_group_id', osGroupId).whereRaw('e.package_id = i.package_id').select(db.raw('1')))
-        .pluck('i.package_id')),
-    );
-  }
+    .select('sc.chunk_id', 'i.package_id');
+  const chunkIds = [...new Set(rows.map((row) => row.chunk_id))];
   // A set's chunks partition its packages: no id comes twice.
+  const ids = rows.flatMap((row) => (row.package_id === null ? [] : [row.package_id]));
   return { chunkIds, packages: ids.length ? await packagesByIds(db, ids) : [] };
 }
 

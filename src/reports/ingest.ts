@@ -135,10 +135,14 @@ export class IngestService {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        const setId = await this.packageSet(report.packager, packages, digest);
-        const { result, host } = await withTransaction(this.deps.db, (trx) =>
-          this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started }),
-        );
+        const prepared = await this.prepareSet(report.packager, packages, digest);
+        const { result, host, made } = await withTransaction(this.deps.db, async (trx) => {
+          // A new set is made in the report's own transaction, before the host is locked (see prepareSet).
+          const made = prepared.id === undefined ? await prepared.make(trx) : undefined;
+          const setId = prepared.id ?? (made as MadeSet).id;
+          return { ...(await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started })), made };
+        });
+        if (made) this.remember(made);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         if (!result.changed && result.judged?.status !== 'stale') return withKernelReboot(result);
@@ -172,17 +176,29 @@ export class IngestService {
 
   /**
    * The content-addressed package set for this list, made first if the
-   * database lacks it. Dictionary rows, chunks and sets are immutable and
-   * shared, so they are written ahead of the report's own transaction, in key
-   * order and in short statements: the report transaction then locks only its
-   * host's rows, which is what keeps many parallel senders free of deadlocks
-   * on InnoDB. Chunks are found by their content hash, remembered or from the
-   * database, so only the packages of chunks new to the database are looked
-   * up in the dictionary: after a night's updates, a hundred of 1,500. A set
-   * whose report then failed is reused by the retry, and removed by the prune
-   * job if nothing ever points at it.
+   * database lacks it (on its own: for a report that is judged, not stored).
    */
   private async packageSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<number> {
+    const prepared = await this.prepareSet(type, packages, digest);
+    if (prepared.id !== undefined) return prepared.id;
+    const made = await withTransaction(this.deps.db, (trx) => prepared.make(trx));
+    this.remember(made);
+    return made.id;
+  }
+
+  /**
+   * The content-addressed package set for this list if the database has it,
+   * or how to make it. Chunks are found by their content hash, remembered or
+   * from the database (in the statement that looks for the set), so only the
+   * packages of chunks new to the database are looked up in the dictionary:
+   * after a night's updates, a hundred of 1,500. Dictionary rows are immutable
+   * and shared, so they are written here, ahead of any transaction, in key
+   * order and in short statements. The set and its new chunks are made by the
+   * caller's transaction before it locks the host: every report takes chunk
+   * locks (in hash order) before its host's lock, and no other, which is
+   * what keeps many parallel senders free of deadlocks on InnoDB.
+   */
+  private async prepareSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<PreparedSet> {
     const chunkIds = new Map<string, number>();
     const unknown: string[] = [];
     for (const chunk of digest.chunks) {
@@ -191,14 +207,17 @@ export class IngestService {
       else chunkIds.set(chunk.hash, id);
     }
     const found = await findSetAndChunks(this.deps.db, digest.hash, unknown);
-    if (found.setId !== undefined) return found.setId;
+    if (found.setId !== undefined) return { id: found.setId };
     for (const [hash, id] of found.chunkIds) chunkIds.set(hash, id);
     const fresh = await this.chunkContents(type, packages, digest.chunks.filter((c) => !chunkIds.has(c.hash)));
     const set = { hash: digest.hash, packageCount: packages.length, chunks: digest.chunks.map((c) => c.hash) };
-    const made = await withTransaction(this.deps.db, (trx) => ensurePackageSet(trx, set, chunkIds, fresh));
+    return { make: (trx) => ensurePackageSet(trx, set, chunkIds, fresh) };
+  }
+
+  /** Remembers the chunks of a set once its transaction committed. */
+  private remember(made: MadeSet): void {
     if (this.chunkIds.size + made.chunkIds.size > KNOWN_CHUNKS_MAX) this.chunkIds.clear();
     for (const [hash, id] of made.chunkIds) this.chunkIds.set(hash, id);
-    return made.id;
   }
 
   /** The dictionary ids of these chunks' packages; only packages the cache has not seen cost a key hash and a database lookup. */
@@ -330,6 +349,12 @@ export class IngestService {
 }
 
 const KNOWN_CHUNKS_MAX = 100_000;
+
+/** A package set and the ids of its chunks, as ensurePackageSet made or found them. */
+type MadeSet = { id: number; chunkIds: Map<string, number> };
+
+/** A set the database has, or what makes it in a transaction. */
+type PreparedSet = { id: number; make?: undefined } | { id?: undefined; make: (trx: Knex.Transaction) => Promise<MadeSet> };
 
 /**
  * A chunk remembered (or just found) was deleted by the prune job before the

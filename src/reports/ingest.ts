@@ -136,7 +136,7 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       try {
         const prepared = await this.prepareSet(report.packager, packages, digest);
-        const { result, host, made } = await withTransaction(this.deps.db, async (trx) => {
+        const { result, known, made } = await withTransaction(this.deps.db, async (trx) => {
           // A new set is made in the report's own transaction, before the host is locked (see prepareSet).
           const made = prepared.id === undefined ? await prepared.make(trx) : undefined;
           const setId = prepared.id ?? (made as MadeSet).id;
@@ -147,7 +147,7 @@ export class IngestService {
         if (result.changed) this.counters.changed++;
         if (!result.changed && result.judged?.status !== 'stale') return withKernelReboot(result);
         const kernels = packages.filter((p) => isKernelLike(p.name)).map((p) => ({ ...p, type: report.packager }));
-        return withKernelReboot(await this.judge(result, { host, kernels }));
+        return withKernelReboot(await this.judge(result, { ...known, kernels }));
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
         if (errno === 1213) this.counters.deadlocks++;
@@ -246,7 +246,7 @@ export class IngestService {
     trx: Knex.Transaction,
     input: IngestInput,
     prepared: { setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number },
-  ): Promise<{ result: IngestResult; host: HostForEvaluation }> {
+  ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'> }> {
     const { report } = input;
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
@@ -307,12 +307,13 @@ export class IngestService {
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
       judged: host?.judged ?? null,
     };
-    // The host's columns as evaluation reads them (hostsForEvaluation), for judging it after the commit.
+    // The host as evaluation reads it (hostsForEvaluation, reportedUpdates), for judging it after the commit.
     const stored: HostForEvaluation = {
       id: hostId, siteId: site.id, kernel: report.kernel, packageSetId: setId, osGroupId: os.groupId, osGroup: os.group,
       type: report.packager, lastReportAt: now,
     };
-    return { result, host: stored };
+    const updates = report.updates !== null ? report.updates.map((u) => ({ name: u.name, kind: u.kind })) : host?.hasReportedUpdates ? undefined : [];
+    return { result, known: { host: stored, updates } };
   }
 
   /** The OS row and its group; rows already in the database are remembered (they never change), new ones only once committed elsewhere. */

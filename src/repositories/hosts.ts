@@ -59,11 +59,17 @@ function toRecord(row: Record<string, unknown>): HostRecord {
 
 /**
  * The host row, locked for the rest of the transaction: two reports for one
- * host are serialised here, reports for different hosts never meet.
+ * host are serialised here, reports for different hosts never meet. Also
+ * whether the host has reported updates (host_updates rows, which only a
+ * report of this host writes, under this lock); the rows themselves are not
+ * locked.
  */
-export async function lockHost(db: Knex, siteId: number, hostname: string, unverifiedAddress: string): Promise<HostRecord | undefined> {
-  const row = await forUpdate(db, db('hosts').where({ site_id: siteId, hostname, unverified_address: unverifiedAddress }).first());
-  return row ? toRecord(row) : undefined;
+export async function lockHost(
+  db: Knex, siteId: number, hostname: string, unverifiedAddress: string,
+): Promise<(HostRecord & { hasReportedUpdates: boolean }) | undefined> {
+  const hasUpdates = db.raw('exists(select 1 from host_updates as u where u.host_id = hosts.id) as has_reported_updates');
+  const row = await forUpdate(db, db('hosts').where({ site_id: siteId, hostname, unverified_address: unverifiedAddress }).first('hosts.*', hasUpdates));
+  return row ? { ...toRecord(row), hasReportedUpdates: Boolean(row.has_reported_updates) } : undefined;
 }
 
 /**

@@ -22,7 +22,7 @@ import { type HostForEvaluation, type HostResultWrite, type HostSelection, hosts
 import { listOsGroups } from '../repositories/os-groups';
 import { clearEvaluations, invalidatePackages, packageIdsByNames, setsContaining, type SetVuln } from '../repositories/package-vulns';
 import { FeedGroups } from './feed-groups';
-import { type HostVuln, hostVulns, judgeHost } from './host-status';
+import { type HostVuln, hostVulns, judgeHost, type ReportedUpdateKind } from './host-status';
 import { type KernelPackage, newerKernelInstalled, parseRunningKernel } from './kernels';
 import { SetVulnReader } from './set-vulns';
 
@@ -48,10 +48,15 @@ export interface CveExposure {
 
 export type Progress = (done: number, total: number) => void;
 
-/** A host as the ingest has just stored it: its evaluation columns, and the kernel-looking packages (isKernelLike) of its package set. */
+/**
+ * A host as the ingest has just stored it: its evaluation columns, the
+ * kernel-looking packages (isKernelLike) of its package set, and its reported
+ * updates when the ingest knows them (the report's own, or none).
+ */
 export interface KnownHost {
   host: HostForEvaluation;
   kernels: KernelPackage[];
+  updates?: ReportedUpdateKind[];
 }
 
 /** How long one-host evaluations reuse coverage, exceptions, tags and KEV marks. */
@@ -91,7 +96,7 @@ export class Evaluator {
    */
   async evaluateHost(hostId: number, known?: KnownHost): Promise<HostResultWrite | null> {
     const hosts = known ? [known.host] : await hostsForEvaluation(this.deps.db, { ids: [hostId] });
-    const { results } = await this.run(hosts, undefined, false, known?.kernels);
+    const { results } = await this.run(hosts, undefined, false, known);
     return results.get(hostId) ?? null;
   }
 
@@ -222,8 +227,8 @@ export class Evaluator {
     return osGroupId === null || this.cached === null || this.cached.context.feeds.knows(osGroupId);
   }
 
-  /** `kernels`: the kernel-looking packages of the one set judged, when the caller holds them. */
-  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true, kernels?: KernelPackage[]): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
+  /** `known`: what the caller holds of the one host judged (evaluateHost). */
+  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true, known?: KnownHost): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
     const started = performance.now();
     const { db } = this.deps;
     const context = await this.context(fresh || hosts.some((h) => !this.knows(h.osGroupId)));
@@ -236,7 +241,7 @@ export class Evaluator {
       else bySet.set(key, { feedGroupId, setId: host.packageSetId, hosts: [host] });
     }
     const reader = new SetVulnReader(db, bySet.size >= WHOLE_GROUP_AT);
-    const updates = await reportedUpdates(db, hosts.map((h) => h.id));
+    const updates = known?.updates ? new Map([[known.host.id, known.updates]]) : await reportedUpdates(db, hosts.map((h) => h.id));
     const results = new Map<number, HostResultWrite>();
     let done = 0;
     const phases = { readMs: 0, judgeMs: 0, writeMs: 0 };
@@ -248,7 +253,7 @@ export class Evaluator {
     };
     for (const { feedGroupId, setId, hosts: members } of bySet.values()) {
       const vulns = feedGroupId !== null && setId !== null ? await reader.read(feedGroupId, setId) : [];
-      const installed = kernels ?? (setId !== null ? await reader.kernels(setId) : []);
+      const installed = known?.kernels ?? (setId !== null ? await reader.kernels(setId) : []);
       lap('readMs');
       // Hosts of one set differ only in OS group, running kernel, staleness and reported updates: each distinct case is judged once.
       const judged = new Map<string, HostResultWrite>();

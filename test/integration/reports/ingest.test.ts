@@ -1,4 +1,6 @@
-import { IngestService } from '../../../src/reports/ingest';
+import { type IngestResult, IngestService } from '../../../src/reports/ingest';
+import type { Report } from '../../../src/reports/report';
+import type { HostResultWrite } from '../../../src/repositories/host-evaluation';
 import { Evaluator } from '../../../src/status/evaluator';
 import { rawReports, trimRawTexts } from '../../../src/repositories/reports';
 import { pruneReports } from '../../../src/jobs/prune-reports';
@@ -80,6 +82,30 @@ describe(`ingest on ${testDialect}`, () => {
     await send();
     expect(await trimRawTexts(t.db, 0)).toBeGreaterThan(0);
     expect(await t.db('reports').whereNotNull('raw_gzip').first()).toBeUndefined();
+  });
+
+  test('when a report brings its updates or leaves them out, then the host is judged by the updates it reported last, as a full evaluation judges it', async () => {
+    const base = buildReport({ hostname: 'updates.example.org' });
+    const updates: Report['updates'] = [
+      { name: 'pkg0001', version: '1.1-1.el9', arch: 'x86_64', repository: 'baseos', kind: 'bugfix' },
+      { name: 'pkg0002', version: '1.1-1.el9', arch: 'x86_64', repository: 'baseos', kind: 'security' },
+    ];
+    const version = (v: string): Report => ({ ...base, packages: base.packages.map((p, i) => (i === 9 ? { ...p, version: v } : p)) });
+    const counts = (r: IngestResult) => [(r.judged as HostResultWrite).updateCount, (r.judged as HostResultWrite).securityUpdateCount];
+    const stored = async () => {
+      const row = await t.db('hosts').where({ hostname: 'updates.example.org' }).first();
+      await new Evaluator({ db: t.db, config: t.config, logger }).evaluateHosts({ ids: [row.id] });
+      const judged = await t.db('hosts').where({ id: row.id }).first();
+      return [judged.update_count, judged.security_update_count];
+    };
+    expect(counts(await send({ ...base, updates }))).toEqual([1, 1]);
+    // A changed list without the section: the updates stored before still count.
+    expect(counts(await send(version('1.1')))).toEqual([1, 1]);
+    expect(await stored()).toEqual([1, 1]);
+    // An empty section clears them; a later report without one has none.
+    expect(counts(await send({ ...version('1.2'), updates: [] }))).toEqual([0, 0]);
+    expect(counts(await send(version('1.3')))).toEqual([0, 0]);
+    expect(await stored()).toEqual([0, 0]);
   });
 
   test('when a certificate-less report names a host that reports with a certificate, then it is refused and nothing changes', async () => {

@@ -194,9 +194,10 @@ export class IngestService {
    * after a night's updates, a hundred of 1,500. Dictionary rows are immutable
    * and shared, so they are written here, ahead of any transaction, in key
    * order and in short statements. The set and its new chunks are made by the
-   * caller's transaction before it locks the host: every report takes chunk
-   * locks (in hash order) before its host's lock, and no other, which is
-   * what keeps many parallel senders free of deadlocks on InnoDB.
+   * caller's transaction before it locks the host: every report takes its
+   * chunk locks (in hash order) before its host's lock, so two reports never
+   * wait for each other in a circle, which keeps many parallel senders free
+   * of deadlocks on InnoDB. A set whose report failed goes with it.
    */
   private async prepareSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<PreparedSet> {
     const chunkIds = new Map<string, number>();

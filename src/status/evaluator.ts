@@ -91,8 +91,7 @@ export class Evaluator {
    * Judges one host after its report and returns what was stored on it. It
    * may reuse a context read in the last few seconds: reports come in bursts.
    * The ingest, which has just written the host, passes what it knows of it
-   * (its evaluation columns and the kernel-looking packages of its report),
-   * which spares reading them back.
+   * (KnownHost), which spares reading that back.
    */
   async evaluateHost(hostId: number, known?: KnownHost): Promise<HostResultWrite | null> {
     const hosts = known ? [known.host] : await hostsForEvaluation(this.deps.db, { ids: [hostId] });

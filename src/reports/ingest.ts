@@ -19,7 +19,7 @@ import { RepeatBatcher } from './repeat-batch';
 import type { Report, ReportedPackage } from './report';
 import { findOsGroupId } from '../repositories/os-groups';
 import type { Evaluator, KnownHost } from '../status/evaluator';
-import { isKernelLike } from '../status/kernels';
+import { isKernelLike, type KernelPackage } from '../status/kernels';
 import type { HostForEvaluation } from '../repositories/host-evaluation';
 import type { HostVuln } from '../status/host-status';
 import type { PackageType } from '../versions';
@@ -133,20 +133,26 @@ export class IngestService {
     const mapped = mapOsGroup(report.os, report.packager, this.rules);
     const family = report.packager === 'deb' ? 'dpkg' : 'rpm';
 
+    const kernels = packages.filter((p) => isKernelLike(p.name)).map((p) => ({ ...p, type: report.packager }));
+
     for (let attempt = 1; ; attempt++) {
       try {
         const prepared = await this.prepareSet(report.packager, packages, digest);
-        const { result, known, made } = await withTransaction(this.deps.db, async (trx) => {
+        const { result, known, judging, made } = await withTransaction(this.deps.db, async (trx) => {
           // A new set is made in the report's own transaction, before the host is locked (see prepareSet).
           const made = prepared.id === undefined ? await prepared.make(trx) : undefined;
           const setId = prepared.id ?? (made as MadeSet).id;
-          return { ...(await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started })), made };
+          const stored = await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, kernels });
+          return { ...stored, made };
         });
         if (made) this.remember(made);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
+        if (judging) {
+          await this.saveEvaluations(judging, result);
+          return withKernelReboot(result);
+        }
         if (!result.changed && result.judged?.status !== 'stale') return withKernelReboot(result);
-        const kernels = packages.filter((p) => isKernelLike(p.name)).map((p) => ({ ...p, type: report.packager }));
         return withKernelReboot(await this.judge(result, { ...known, kernels }));
       } catch (err) {
         const errno = (err as { errno?: number }).errno;
@@ -246,8 +252,10 @@ export class IngestService {
   private async store(
     trx: Knex.Transaction,
     input: IngestInput,
-    prepared: { setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number },
-  ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'> }> {
+    prepared: {
+      setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; kernels: KernelPackage[];
+    },
+  ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'>; judging: Judging | null }> {
     const { report } = input;
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
@@ -264,12 +272,23 @@ export class IngestService {
     const rebootRequired = report.rebootRequired ?? false;
     const setId = prepared.setId;
     const unchanged = host !== undefined && isSame(host, { osId, setId, rebootRequired, report, extrasHash: prepared.extrasHash });
+    // The host as evaluation reads it (hostsForEvaluation, reportedUpdates); a new host's id is not known yet, nor needed.
+    const evaluated: HostForEvaluation = {
+      id: host?.id ?? 0, siteId: site.id, kernel: report.kernel, packageSetId: setId, osGroupId: os.groupId, osGroup: os.group,
+      type: report.packager, lastReportAt: now,
+    };
+    const updates = report.updates !== null ? report.updates.map((u) => ({ name: u.name, kind: u.kind })) : host?.hasReportedUpdates ? undefined : [];
     let hostId: number;
+    let judging: Judging | null = null;
     if (unchanged) {
       hostId = host.id;
       await touchHost(trx, hostId, now, reportHash);
     } else {
-      const write = { osId, arch: report.arch, kernel: report.kernel, packageSetId: setId, rebootRequired, extrasHash: prepared.extrasHash, reportHash };
+      // Judged here, before the host row is written, so that the new set and its status go in one statement (judgeReport).
+      judging = await this.judgeInside(trx, { host: evaluated, kernels: prepared.kernels, updates }, report.hostname);
+      const write = {
+        osId, arch: report.arch, kernel: report.kernel, packageSetId: setId, rebootRequired, extrasHash: prepared.extrasHash, reportHash, judged: judging?.result,
+      };
       if (host) {
         hostId = host.id;
         await updateHostChanged(trx, hostId, write, now);
@@ -306,15 +325,34 @@ export class IngestService {
       created: host === undefined,
       changed: !unchanged,
       summary: { packages: prepared.count, packageSet: prepared.hash, osGroup: prepared.group, rebootRequired },
-      judged: host?.judged ?? null,
+      judged: judging?.result ?? host?.judged ?? null,
     };
-    // The host as evaluation reads it (hostsForEvaluation, reportedUpdates), for judging it after the commit.
-    const stored: HostForEvaluation = {
-      id: hostId, siteId: site.id, kernel: report.kernel, packageSetId: setId, osGroupId: os.groupId, osGroup: os.group,
-      type: report.packager, lastReportAt: now,
-    };
-    const updates = report.updates !== null ? report.updates.map((u) => ({ name: u.name, kind: u.kind })) : host?.hasReportedUpdates ? undefined : [];
-    return { result, known: { host: stored, updates } };
+    return { result, known: { host: { ...evaluated, id: hostId }, updates }, judging: judging?.result ? judging : null };
+  }
+
+  /**
+   * Judges the host in its report's transaction (Evaluator.judgeReport). A
+   * failure there is logged and leaves the judging to after the commit; only
+   * a database conflict, which the report is retried for, is passed on.
+   */
+  private async judgeInside(trx: Knex.Transaction, known: KnownHost, hostname: string): Promise<Judging | null> {
+    try {
+      return await this.deps.evaluator.judgeReport(trx, known);
+    } catch (err) {
+      const errno = (err as { errno?: number }).errno;
+      if (errno !== undefined && RETRYABLE.has(errno)) throw err;
+      this.deps.logger.error({ area: 'ingest', err, host: hostname }, 'judging the host in its report transaction failed; trying again after the commit');
+      return null;
+    }
+  }
+
+  /** Keeps what judging a report evaluated for the first time; if that fails, those packages are evaluated again next time. */
+  private async saveEvaluations(judging: Judging, result: IngestResult): Promise<void> {
+    try {
+      await judging.save();
+    } catch (err) {
+      this.deps.logger.error({ area: 'ingest', err, host: result.host.hostname }, 'saving the evaluation of a report failed');
+    }
   }
 
   /** The OS row and its group; rows already in the database are remembered (they never change), new ones only once committed elsewhere. */
@@ -354,6 +392,9 @@ const KNOWN_CHUNKS_MAX = 100_000;
 
 /** A package set and the ids of its chunks, as ensurePackageSet made or found them. */
 type MadeSet = { id: number; chunkIds: Map<string, number> };
+
+/** A report's judging inside its transaction, and how to keep what it evaluated once that committed. */
+type Judging = Awaited<ReturnType<Evaluator['judgeReport']>>;
 
 /** A set the database has, or what makes it in a transaction. */
 type PreparedSet = { id: number; make?: undefined } | { id?: undefined; make: (trx: Knex.Transaction) => Promise<MadeSet> };

@@ -84,19 +84,24 @@ export async function writeHostResults(db: Knex, results: Map<number, HostResult
   }
   const at = toDbTime(new Date());
   for (const { ids, result } of groups.values()) {
-    const values = {
-      status: result.status,
-      cve_count: result.cveCount,
-      fixable_cve_count: result.fixableCveCount,
-      tagged_cve_count: result.taggedCveCount,
-      kev_cve_count: result.kevCveCount,
-      update_count: result.updateCount,
-      security_update_count: result.securityUpdateCount,
-      kernel_reboot: result.kernelReboot,
-      evaluated_at: at,
-    };
+    const values = resultColumns(result, at);
     for (let i = 0; i < ids.length; i += 500) await db('hosts').whereIn('id', ids.slice(i, i + 500)).update(values);
   }
+}
+
+/** The host columns that hold an evaluation's result. */
+export function resultColumns(result: HostResultWrite, evaluatedAt: string) {
+  return {
+    status: result.status,
+    cve_count: result.cveCount,
+    fixable_cve_count: result.fixableCveCount,
+    tagged_cve_count: result.taggedCveCount,
+    kev_cve_count: result.kevCveCount,
+    update_count: result.updateCount,
+    security_update_count: result.securityUpdateCount,
+    kernel_reboot: result.kernelReboot,
+    evaluated_at: evaluatedAt,
+  };
 }
 
 /** Marks hosts stale that have not reported since `cutoff`; returns how many changed. */

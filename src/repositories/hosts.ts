@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { forUpdate, insertReturningId } from '../db';
+import { type HostResultWrite, resultColumns } from './host-evaluation';
 
 /** The columns of `hosts` that ingest reads and writes. */
 export interface HostRecord {
@@ -97,9 +98,11 @@ export interface HostWrite {
   rebootRequired: boolean;
   extrasHash: string | null;
   reportHash: string | null;
+  /** The evaluation of the new package set, when it was judged in the same transaction (written with it). */
+  judged?: HostResultWrite | null;
 }
 
-function columns(write: HostWrite) {
+function columns(write: HostWrite, now: string) {
   return {
     os_id: write.osId,
     arch: write.arch,
@@ -108,6 +111,7 @@ function columns(write: HostWrite) {
     reboot_required: write.rebootRequired,
     extras_hash: write.extrasHash,
     report_hash: write.reportHash,
+    ...(write.judged ? resultColumns(write.judged, now) : {}),
   };
 }
 
@@ -120,7 +124,7 @@ export async function insertHost(
     hostname: host.hostname,
     unverified_address: host.unverifiedAddress,
     verified: host.unverifiedAddress === '',
-    ...columns(host),
+    ...columns(host, host.now),
     first_report_at: host.now,
     last_report_at: host.now,
     last_change_at: host.now,
@@ -128,7 +132,7 @@ export async function insertHost(
 }
 
 export async function updateHostChanged(db: Knex, id: number, write: HostWrite, now: string): Promise<void> {
-  await db('hosts').where({ id }).update({ ...columns(write), last_report_at: now, last_change_at: now });
+  await db('hosts').where({ id }).update({ ...columns(write, now), last_report_at: now, last_change_at: now });
 }
 
 /** Unchanged reports of many hosts at once: only their time moves. */

@@ -59,6 +59,18 @@ export interface KnownHost {
   updates?: ReportedUpdateKind[];
 }
 
+interface RunOptions {
+  onProgress?: Progress;
+  /** Read coverage, exceptions, tags and KEV marks afresh (else reuse them for CONTEXT_TTL_MS). */
+  fresh?: boolean;
+  /** What the caller holds of the one host judged. */
+  known?: KnownHost;
+  /** Where to read (a report's transaction) and, unless `write` is false, write the results. */
+  db?: Knex;
+  reader?: SetVulnReader;
+  write?: boolean;
+}
+
 /** How long one-host evaluations reuse coverage, exceptions, tags and KEV marks. */
 const CONTEXT_TTL_MS = 10_000;
 /** Past this many package sets in one run, a group's feed rows and cached results are read whole instead of set by set. */
@@ -77,14 +89,13 @@ interface Context {
 export class Evaluator {
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {}
 
-  async feedGroups(covered?: ReadonlySet<number>): Promise<FeedGroups> {
-    const { db, config } = this.deps;
-    return new FeedGroups(await listOsGroups(db), covered ?? (await coveredGroupIds(db)), config);
+  async feedGroups(covered?: ReadonlySet<number>, db: Knex = this.deps.db): Promise<FeedGroups> {
+    return new FeedGroups(await listOsGroups(db), covered ?? (await coveredGroupIds(db)), this.deps.config);
   }
 
   /** Judges the selected hosts (all by default), evaluating first whatever packages of theirs the cache lacks. */
   async evaluateHosts(selection: HostSelection = {}, onProgress?: Progress): Promise<EvaluationSummary> {
-    return (await this.run(await hostsForEvaluation(this.deps.db, selection), onProgress)).summary;
+    return (await this.run(await hostsForEvaluation(this.deps.db, selection), { onProgress })).summary;
   }
 
   /**
@@ -95,8 +106,23 @@ export class Evaluator {
    */
   async evaluateHost(hostId: number, known?: KnownHost): Promise<HostResultWrite | null> {
     const hosts = known ? [known.host] : await hostsForEvaluation(this.deps.db, { ids: [hostId] });
-    const { results } = await this.run(hosts, undefined, false, known);
+    const { results } = await this.run(hosts, { fresh: false, known });
     return results.get(hostId) ?? null;
+  }
+
+  /**
+   * Judges a host inside the transaction that stores its report, where its
+   * new package set (made by that transaction) can be read, so that the set
+   * and the status it gives are written in one statement and committed
+   * together. Writes nothing: the caller stores `result` with the host, and
+   * calls `save` after the commit to keep what was evaluated for the first
+   * time (the evaluation cache is shared by all hosts, and its rows are not
+   * locked together with a host's).
+   */
+  async judgeReport(trx: Knex, known: KnownHost): Promise<{ result: HostResultWrite | null; save(): Promise<void> }> {
+    const reader = new SetVulnReader(trx, false, true);
+    const { results } = await this.run([known.host], { fresh: false, known, db: trx, reader, write: false });
+    return { result: results.get(known.host.id) ?? null, save: () => reader.save(this.deps.db) };
   }
 
   /**
@@ -129,7 +155,7 @@ export class Evaluator {
       const sets = new Set(await setsContaining(db, forgotten));
       hosts = hosts.filter((h) => h.packageSetId !== null && sets.has(h.packageSetId));
     }
-    return (await this.run(hosts, onProgress)).summary;
+    return (await this.run(hosts, { onProgress })).summary;
   }
 
   /** Forgets every cached result (`patchscope evaluate --full`). */
@@ -202,14 +228,15 @@ export class Evaluator {
    * Coverage, exceptions, tags and KEV marks. A run over many hosts reads them
    * afresh; the one-host evaluations that follow reports reuse them for a few
    * seconds (reading coverage scans the feed rows), so a change made by
-   * another process shows within CONTEXT_TTL_MS.
+   * another process shows within CONTEXT_TTL_MS. `db`: where to read (a
+   * report's transaction, which may hold SQLite's one connection).
    */
-  private async context(fresh = false): Promise<Context> {
-    const { db, config } = this.deps;
+  private async context(fresh = false, db: Knex = this.deps.db): Promise<Context> {
+    const { config } = this.deps;
     const staleBefore = toDbTime(new Date(Date.now() - config.status.staleAfterDays * 86_400_000));
     if (!fresh && this.cached && this.cached.until > Date.now()) return { ...this.cached.context, staleBefore };
     const context = {
-      feeds: await this.feedGroups(),
+      feeds: await this.feedGroups(undefined, db),
       exceptions: await listCveExceptions(db),
       tagged: new Set((await listCveTags(db, { enabledOnly: true })).map((t) => t.cveId)),
       kev: await kevCveIds(db),
@@ -226,11 +253,10 @@ export class Evaluator {
     return osGroupId === null || this.cached === null || this.cached.context.feeds.knows(osGroupId);
   }
 
-  /** `known`: what the caller holds of the one host judged (evaluateHost). */
-  private async run(hosts: HostForEvaluation[], onProgress?: Progress, fresh = true, known?: KnownHost): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
+  private async run(hosts: HostForEvaluation[], options: RunOptions = {}): Promise<{ summary: EvaluationSummary; results: Map<number, HostResultWrite> }> {
     const started = performance.now();
-    const { db } = this.deps;
-    const context = await this.context(fresh || hosts.some((h) => !this.knows(h.osGroupId)));
+    const { onProgress, fresh = true, known, db = this.deps.db, write = true } = options;
+    const context = await this.context(fresh || hosts.some((h) => !this.knows(h.osGroupId)), db);
     const bySet = new Map<string, { feedGroupId: number | null; setId: number | null; hosts: HostForEvaluation[] }>();
     for (const host of hosts) {
       const feedGroupId = context.feeds.feedGroupOf(host.osGroupId);
@@ -239,7 +265,7 @@ export class Evaluator {
       if (entry) entry.hosts.push(host);
       else bySet.set(key, { feedGroupId, setId: host.packageSetId, hosts: [host] });
     }
-    const reader = new SetVulnReader(db, bySet.size >= WHOLE_GROUP_AT);
+    const reader = options.reader ?? new SetVulnReader(db, bySet.size >= WHOLE_GROUP_AT);
     const updates = known?.updates ? new Map([[known.host.id, known.updates]]) : await reportedUpdates(db, hosts.map((h) => h.id));
     const results = new Map<number, HostResultWrite>();
     let done = 0;
@@ -279,8 +305,8 @@ export class Evaluator {
       onProgress?.(++done, bySet.size);
     }
     // One host (a report) is one statement, which needs no transaction around it.
-    if (results.size === 1) await writeHostResults(db, results);
-    else await withTransaction(db, (trx) => writeHostResults(trx, results));
+    if (write && results.size === 1) await writeHostResults(db, results);
+    else if (write) await withTransaction(db, (trx) => writeHostResults(trx, results));
     lap('writeMs');
     const rounded = { readMs: Math.round(phases.readMs), judgeMs: Math.round(phases.judgeMs), writeMs: Math.round(phases.writeMs) };
     const summary = { hosts: hosts.length, sets: bySet.size, packagesEvaluated: reader.evaluated, ms: Math.round(performance.now() - started), phases: rounded };

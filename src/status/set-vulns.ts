@@ -22,15 +22,33 @@ export class SetVulnReader {
   private readonly items = new Map<number, number[]>();
   private kernelsById: Map<number, InstalledPackage> | null = null;
 
+  /** What a deferring reader evaluated and has not saved yet. */
+  private readonly unsaved: { groupId: number; packageIds: number[]; found: SetVuln[]; chunkIds: number[] }[] = [];
+
   constructor(
     private readonly db: Knex,
     /** Read whole groups (feed rows, cached results, evaluated packages) rather than set by set. */
     private readonly wholeGroups: boolean,
+    /**
+     * Write nothing: what it evaluates is kept for save(). A report's own
+     * transaction judges with such a reader; the evaluation cache, which all
+     * hosts share, is written after the commit, so that its rows are never
+     * locked together with a host's.
+     */
+    private readonly deferSaves = false,
   ) {}
 
   async read(feedGroupId: number, setId: number): Promise<SetVuln[]> {
     if (!this.wholeGroups) {
       const { chunkIds, packages } = await unevaluatedChunks(this.db, feedGroupId, setId);
+      if (this.deferSaves) {
+        const found = packages.length ? await this.match(feedGroupId, packages) : [];
+        if (chunkIds.length) this.unsaved.push({ groupId: feedGroupId, packageIds: packages.map((p) => p.id), found, chunkIds });
+        // The cache has the rest (and, if another report saved them meanwhile, these too).
+        const cached = await setVulns(this.db, feedGroupId, setId);
+        const inCache = new Set(cached.map((v) => v.packageId));
+        return [...cached, ...found.filter((v) => !inCache.has(v.packageId))];
+      }
       if (packages.length) await this.evaluate(feedGroupId, packages);
       if (chunkIds.length) await markChunksEvaluated(this.db, feedGroupId, chunkIds);
       return setVulns(this.db, feedGroupId, setId);
@@ -66,11 +84,24 @@ export class SetVulnReader {
     return ids;
   }
 
-  private async evaluate(groupId: number, packages: InstalledPackage[]): Promise<void> {
+  /** Saves what a deferring reader evaluated, through `db` (not the reader's transaction): vulnerabilities, then that packages and chunks were evaluated. */
+  async save(db: Knex): Promise<void> {
+    for (const { groupId, packageIds, found, chunkIds } of this.unsaved.splice(0)) {
+      if (packageIds.length) await saveEvaluations(db, groupId, packageIds, found);
+      await markChunksEvaluated(db, groupId, chunkIds);
+    }
+  }
+
+  /** The vulnerabilities of these packages, as the group's feed rows say. */
+  private async match(groupId: number, packages: InstalledPackage[]): Promise<SetVuln[]> {
     const index = await this.affectedIndex(groupId, packages);
-    const found: SetVuln[] = packages.flatMap((pkg) => matchPackage(pkg, rowsFor(index, pkg)).map((v) => ({ ...v, pkg })));
-    await saveEvaluations(this.db, groupId, packages.map((p) => p.id), found);
     this.evaluated += packages.length;
+    return packages.flatMap((pkg) => matchPackage(pkg, rowsFor(index, pkg)).map((v) => ({ ...v, pkg })));
+  }
+
+  private async evaluate(groupId: number, packages: InstalledPackage[]): Promise<void> {
+    const found = await this.match(groupId, packages);
+    await saveEvaluations(this.db, groupId, packages.map((p) => p.id), found);
     // A group read before these were saved learns them here.
     const byPackage = this.vulns.get(groupId);
     if (byPackage) for (const v of found) byPackage.set(v.packageId, [...(byPackage.get(v.packageId) ?? []), v]);

@@ -108,6 +108,18 @@ describe(`ingest on ${testDialect}`, () => {
     expect(await stored()).toEqual([0, 0]);
   });
 
+  test('when judging in the report transaction fails, then the report is stored and the host judged after the commit', async () => {
+    const evaluator = new Evaluator({ db: t.db, config: t.config, logger });
+    const judgeReport = jest.spyOn(evaluator, 'judgeReport').mockRejectedValueOnce(new Error('judging broke'));
+    const service = new IngestService({ db: t.db, config: t.config, logger, evaluator });
+    const result = await service.ingest({ report: buildReport({ hostname: 'fallback.example.org' }), rawText: null, sizeBytes: 3, principal: DN, remoteAddress: null });
+    expect(judgeReport).toHaveBeenCalledTimes(1);
+    expect(result).toMatchObject({ created: true, judged: { status: 'not-covered' } });
+    const row = await t.db('hosts').where({ hostname: 'fallback.example.org' }).first();
+    expect(row.status).toBe('not-covered');
+    expect(row.evaluated_at).not.toBeNull();
+  });
+
   test('when a certificate-less report names a host that reports with a certificate, then it is refused and nothing changes', async () => {
     const reports = await count('reports');
     await expect(send(buildReport(), { principal: null, remoteAddress: '192.0.2.7' })).rejects.toThrow(/reports with a certificate/);

@@ -96,6 +96,24 @@ describe(`security status on ${testDialect}`, () => {
     expect(row.kev_cve_count).toBe(1);
   });
 
+  test('when a covered host reports a new set, then it is judged with its report, and what was evaluated is kept in the cache', async () => {
+    // CentOS 8 with libwebp at 1.0.0-6.el8 (still before the fix) and bash at a version no host had: a new set with new chunks.
+    const packages = centos8Packages().map((p) => (p.name === 'libwebp' ? { ...p, release: '6.el8' } : p.name === 'bash' ? { ...p, release: '99.el8' } : p));
+    const result = await send(rhelLike('cache.example.org', 'centos', 'CentOS Linux 8', packages));
+    expect(result.judged).toMatchObject({ status: 'security', cveCount: 2, fixableCveCount: 2, kevCveCount: 1 });
+    const row = await t.db('hosts').where({ hostname: 'cache.example.org' }).first();
+    expect(row).toMatchObject({ status: 'security', cve_count: 2 });
+    expect(row.evaluated_at).toBe(row.last_report_at); // written with the set, in the report's transaction
+    const group = (await t.db('os_groups').where({ name: 'rhel-8' }).first()).id;
+    const ids = (await t.db('package_set_items').where({ package_set_id: row.package_set_id }).pluck('package_id')) as number[];
+    const evaluated = await t.db('package_evaluations').where({ os_group_id: group }).whereIn('package_id', ids).pluck('package_id');
+    expect(evaluated.length).toBe(ids.length);
+    const libwebp = await t.db('packages').where({ name: 'libwebp', release: '6.el8' }).first();
+    expect(await t.db('package_vulns').where({ os_group_id: group, package_id: libwebp.id }).orderBy('cve_id').pluck('cve_id')).toEqual(['CVE-2023-4863', 'CVE-2023-5129']);
+    const chunks = await t.db('package_set_chunks').where({ package_set_id: row.package_set_id }).pluck('chunk_id');
+    expect(await t.db('package_chunk_evaluations').where({ os_group_id: group }).whereIn('chunk_id', chunks).count({ n: '*' }).first()).toEqual({ n: chunks.length });
+  });
+
   test('when a derivative has its own feed, then it is preferred over the parent’s: Alma 8 loses the RHEL-only libwebp CVEs', async () => {
     await send(rhelLike('alma8.example.org', 'almalinux', 'AlmaLinux 8.4', centos8Packages()));
     expect((await host('alma8.example.org')).security?.coveredBy).toBe('rhel-8');

@@ -56,8 +56,10 @@ const RETRYABLE = new Set([1213, 1205, 1062]);
 
 /**
  * Stores one report as one transaction (DESIGN.md §2). CPU work (normalise,
- * hash, key hashes) happens before the transaction; inside it the host row is
- * locked, and an unchanged package list costs two small writes.
+ * hash, key hashes) happens before the transaction; inside it a new package
+ * set is made, the host row is locked, and an unchanged package list costs
+ * two small writes; a changed one is judged there, and the host's new set
+ * and status are written together.
  */
 export class IngestService {
   private readonly packageIds = new PackageIdCache();

@@ -9,20 +9,17 @@ import type { Logger } from '../logger';
 import { replaceHostRepos, replaceHostUpdates, setReportedTags } from '../repositories/host-extras';
 import { type HostJudged, type HostRecord, insertHost, lockHost, touchHost, updateHostChanged, verifiedHostExists } from '../repositories/hosts';
 import { ensureOs, type OsRow, osGroupNameOf } from '../repositories/oses';
-import { ensurePackageSet, findSetAndChunks, type NewChunk } from '../repositories/package-sets';
-import { ensurePackageIds } from '../repositories/packages';
 import { insertReport } from '../repositories/reports';
 import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites';
-import { type ChunkSpan, normalisePackages, packageKey, packageKeyHash, packageSetDigest } from './normalise';
-import { PackageIdCache } from './package-id-cache';
+import { normalisePackages, packageSetDigest } from './normalise';
+import { isStaleChunk, type MadeSet, PackageSetBuilder } from './package-set-builder';
 import { RepeatBatcher } from './repeat-batch';
-import type { Report, ReportedPackage } from './report';
+import type { Report } from './report';
 import { findOsGroupId } from '../repositories/os-groups';
 import type { Evaluator, KnownHost } from '../status/evaluator';
 import { isKernelLike, type KernelPackage } from '../status/kernels';
 import type { HostForEvaluation } from '../repositories/host-evaluation';
 import type { HostVuln } from '../status/host-status';
-import type { PackageType } from '../versions';
 
 export interface IngestInput {
   report: Report;
@@ -62,7 +59,6 @@ const RETRYABLE = new Set([1213, 1205, 1062]);
  * and status are written together.
  */
 export class IngestService {
-  private readonly packageIds = new PackageIdCache();
   private readonly rules: OsGroupRule[];
   readonly counters = { reports: 0, changed: 0, retries: 0, deadlocks: 0 };
   /** Site rows by name, for a minute: every report names its site, sites hardly ever change. */
@@ -70,13 +66,13 @@ export class IngestService {
   private readonly repeats: RepeatBatcher;
   private readonly oses = new Map<string, OsRow>();
   private readonly osGroups = new Map<number, string | null>();
-  /** Chunk ids by hash, of committed chunks: a chunk's content never changes (the prune job may delete one; see isStaleChunk). */
-  private readonly chunkIds = new Map<string, number>();
+  private readonly sets: PackageSetBuilder;
 
   constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
     // Configured rules come first, so a site can override a built-in mapping.
     this.rules = [...deps.config.osGroups.rules, ...defaultOsGroupRules];
     this.repeats = new RepeatBatcher(deps.db);
+    this.sets = new PackageSetBuilder(deps.db);
   }
 
   /**
@@ -139,15 +135,15 @@ export class IngestService {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        const prepared = await this.prepareSet(report.packager, packages, digest);
+        const prepared = await this.sets.prepare(report.packager, packages, digest);
         const { result, known, judging, made } = await withTransaction(this.deps.db, async (trx) => {
-          // A new set is made in the report's own transaction, before the host is locked (see prepareSet).
+          // A new set is made in the report's own transaction, before the host is locked (see PackageSetBuilder.prepare).
           const made = prepared.id === undefined ? await prepared.make(trx) : undefined;
           const setId = prepared.id ?? (made as MadeSet).id;
           const stored = await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, kernels });
           return { ...stored, made };
         });
-        if (made) this.remember(made);
+        if (made) this.sets.remember(made);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         if (judging) {
@@ -160,7 +156,7 @@ export class IngestService {
         const errno = (err as { errno?: number }).errno;
         if (errno === 1213) this.counters.deadlocks++;
         const staleChunk = isStaleChunk(err);
-        if (staleChunk) this.chunkIds.clear();
+        if (staleChunk) this.sets.forgetChunks();
         if (attempt >= 3 || !(staleChunk || (errno !== undefined && RETRYABLE.has(errno)))) throw err;
         this.counters.retries++;
         this.deps.logger.warn({ area: 'ingest', errno, attempt, host: report.hostname }, 'retrying report after a database conflict');
@@ -175,80 +171,11 @@ export class IngestService {
    */
   async judgeUnstored(report: Report): Promise<HostVuln[]> {
     const packages = normalisePackages(report.packager, report.packages);
-    const setId = await this.packageSet(report.packager, packages, packageSetDigest(report.packager, packages));
+    const setId = await this.sets.make(report.packager, packages, packageSetDigest(report.packager, packages));
     const group = mapOsGroup(report.os, report.packager, this.rules)?.group ?? null;
     const osGroupId = group === null ? null : ((await findOsGroupId(this.deps.db, group)) ?? null);
     const judged = await this.deps.evaluator.judgeSet({ osGroupId, osGroup: group, packageSetId: setId, kernel: report.kernel, type: report.packager });
     return judged.vulns;
-  }
-
-  /**
-   * The content-addressed package set for this list, made first if the
-   * database lacks it (on its own: for a report that is judged, not stored).
-   */
-  private async packageSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<number> {
-    const prepared = await this.prepareSet(type, packages, digest);
-    if (prepared.id !== undefined) return prepared.id;
-    const made = await withTransaction(this.deps.db, (trx) => prepared.make(trx));
-    this.remember(made);
-    return made.id;
-  }
-
-  /**
-   * The content-addressed package set for this list if the database has it,
-   * or how to make it. Chunks are found by their content hash, remembered or
-   * from the database (in the statement that looks for the set), so only the
-   * packages of chunks new to the database are looked up in the dictionary:
-   * after a night's updates, a hundred of 1,500. Dictionary rows are immutable
-   * and shared, so they are written here, ahead of any transaction, in key
-   * order and in short statements. The set and its new chunks are made by the
-   * caller's transaction before it locks the host: every report takes its
-   * chunk locks (in hash order) before its host's lock, so two reports never
-   * wait for each other in a circle, which keeps many parallel senders free
-   * of deadlocks on InnoDB. A set whose report failed goes with it.
-   */
-  private async prepareSet(type: PackageType, packages: ReportedPackage[], digest: { hash: string; chunks: ChunkSpan[] }): Promise<PreparedSet> {
-    const chunkIds = new Map<string, number>();
-    const unknown: string[] = [];
-    for (const chunk of digest.chunks) {
-      const id = this.chunkIds.get(chunk.hash);
-      if (id === undefined) unknown.push(chunk.hash);
-      else chunkIds.set(chunk.hash, id);
-    }
-    const found = await findSetAndChunks(this.deps.db, digest.hash, unknown);
-    if (found.setId !== undefined) return { id: found.setId };
-    for (const [hash, id] of found.chunkIds) chunkIds.set(hash, id);
-    const fresh = await this.chunkContents(type, packages, digest.chunks.filter((c) => !chunkIds.has(c.hash)));
-    const set = { hash: digest.hash, packageCount: packages.length, chunks: digest.chunks.map((c) => c.hash) };
-    return { make: (trx) => ensurePackageSet(trx, set, chunkIds, fresh) };
-  }
-
-  /** Remembers the chunks of a set once its transaction committed. */
-  private remember(made: MadeSet): void {
-    if (this.chunkIds.size + made.chunkIds.size > KNOWN_CHUNKS_MAX) this.chunkIds.clear();
-    for (const [hash, id] of made.chunkIds) this.chunkIds.set(hash, id);
-  }
-
-  /** The dictionary ids of these chunks' packages; only packages the cache has not seen cost a key hash and a database lookup. */
-  private async chunkContents(type: PackageType, packages: ReportedPackage[], chunks: ChunkSpan[]): Promise<NewChunk[]> {
-    const ids = chunks.map((c) => new Array<number>(c.end - c.start));
-    const unknown: { chunk: number; index: number; keyHash: string; type: PackageType; pkg: ReportedPackage }[] = [];
-    chunks.forEach((c, chunk) => {
-      for (let i = c.start; i < c.end; i++) {
-        const pkg = packages[i];
-        const id = this.packageIds.get(type, pkg);
-        if (id === undefined) unknown.push({ chunk, index: i - c.start, keyHash: packageKeyHash(packageKey(type, pkg)), type, pkg });
-        else ids[chunk][i - c.start] = id;
-      }
-    });
-    if (unknown.length) {
-      const found = await ensurePackageIds(this.deps.db, unknown);
-      for (const u of unknown) {
-        ids[u.chunk][u.index] = found.get(u.keyHash) as number;
-        this.packageIds.add(type, u.pkg, ids[u.chunk][u.index]);
-      }
-    }
-    return chunks.map((c, chunk) => ({ hash: c.hash, ids: ids[chunk].sort((a, b) => a - b) }));
   }
 
   private async store(
@@ -390,27 +317,8 @@ export class IngestService {
   }
 }
 
-const KNOWN_CHUNKS_MAX = 100_000;
-
-/** A package set and the ids of its chunks, as ensurePackageSet made or found them. */
-type MadeSet = { id: number; chunkIds: Map<string, number> };
-
 /** A report's judging inside its transaction, and how to keep what it evaluated once that committed. */
 type Judging = Awaited<ReturnType<Evaluator['judgeReport']>>;
-
-/** A set the database has, or what makes it in a transaction. */
-type PreparedSet = { id: number; make?: undefined } | { id?: undefined; make: (trx: Knex.Transaction) => Promise<MadeSet> };
-
-/**
- * A chunk remembered (or just found) was deleted by the prune job before the
- * new set took it: its foreign key refuses the set (MySQL 1452, SQLite's
- * foreign key constraint). The report is tried again with the remembered
- * chunks forgotten.
- */
-function isStaleChunk(err: unknown): boolean {
-  const { errno, code } = err as { errno?: number; code?: string };
-  return errno === 1452 || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
-}
 
 /** Reboot required: the client says so, or an installed kernel is newer than the running one. */
 function withKernelReboot(result: IngestResult): IngestResult {

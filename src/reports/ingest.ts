@@ -16,7 +16,7 @@ import { isStaleChunk, type MadeSet, PackageSetBuilder } from './package-set-bui
 import { RepeatBatcher } from './repeat-batch';
 import type { Report } from './report';
 import { findOsGroupId } from '../repositories/os-groups';
-import type { Evaluator, KnownHost } from '../status/evaluator';
+import type { Evaluator, KnownHost, ReportJudging } from '../status/evaluator';
 import { isKernelLike, type KernelPackage } from '../status/kernels';
 import type { HostForEvaluation } from '../repositories/host-evaluation';
 import type { HostVuln } from '../status/host-status';
@@ -184,7 +184,7 @@ export class IngestService {
     prepared: {
       setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; kernels: KernelPackage[];
     },
-  ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'>; judging: Judging | null }> {
+  ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'>; judging: ReportJudging | null }> {
     const { report } = input;
     const verified = input.principal !== null;
     const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
@@ -208,7 +208,7 @@ export class IngestService {
     };
     const updates = report.updates !== null ? report.updates.map((u) => ({ name: u.name, kind: u.kind })) : host?.hasReportedUpdates ? undefined : [];
     let hostId: number;
-    let judging: Judging | null = null;
+    let judging: ReportJudging | null = null;
     if (unchanged) {
       hostId = host.id;
       await touchHost(trx, hostId, now, reportHash);
@@ -264,7 +264,7 @@ export class IngestService {
    * failure there is logged and leaves the judging to after the commit; only
    * a database conflict, which the report is retried for, is passed on.
    */
-  private async judgeInside(trx: Knex.Transaction, known: KnownHost, hostname: string): Promise<Judging | null> {
+  private async judgeInside(trx: Knex.Transaction, known: KnownHost, hostname: string): Promise<ReportJudging | null> {
     try {
       return await this.deps.evaluator.judgeReport(trx, known);
     } catch (err) {
@@ -276,7 +276,7 @@ export class IngestService {
   }
 
   /** Keeps what judging a report evaluated for the first time; if that fails, those packages are evaluated again next time. */
-  private async saveEvaluations(judging: Judging, result: IngestResult): Promise<void> {
+  private async saveEvaluations(judging: ReportJudging, result: IngestResult): Promise<void> {
     try {
       await judging.save();
     } catch (err) {
@@ -316,9 +316,6 @@ export class IngestService {
     return found ?? (create ? ensureSite(db, name) : undefined);
   }
 }
-
-/** A report's judging inside its transaction, and how to keep what it evaluated once that committed. */
-type Judging = Awaited<ReturnType<Evaluator['judgeReport']>>;
 
 /** Reboot required: the client says so, or an installed kernel is newer than the running one. */
 function withKernelReboot(result: IngestResult): IngestResult {

@@ -59,6 +59,12 @@ export interface KnownHost {
   updates?: ReportedUpdateKind[];
 }
 
+/** A report's host judged in its transaction (judgeReport): the result, and how to keep what was evaluated once that committed. */
+export interface ReportJudging {
+  result: HostResultWrite | null;
+  save(): Promise<void>;
+}
+
 interface RunOptions {
   onProgress?: Progress;
   /** Read coverage, exceptions, tags and KEV marks afresh (else reuse them for CONTEXT_TTL_MS). */
@@ -119,7 +125,7 @@ export class Evaluator {
    * time (the evaluation cache is shared by all hosts, and its rows are not
    * locked together with a host's).
    */
-  async judgeReport(trx: Knex, known: KnownHost): Promise<{ result: HostResultWrite | null; save(): Promise<void> }> {
+  async judgeReport(trx: Knex, known: KnownHost): Promise<ReportJudging> {
     const reader = new SetVulnReader(trx, false, true);
     const { results } = await this.run([known.host], { fresh: false, known, db: trx, reader, write: false });
     return { result: results.get(known.host.id) ?? null, save: () => reader.save(this.deps.db) };

@@ -32,16 +32,22 @@ function toPackage(row: Record<string, unknown>): InstalledPackage {
  * (a chunk whose packages are all evaluated comes once, with no id); the
  * package rows follow only for the ids: joined in the same query, MySQL
  * reads every item's package row before it drops the evaluated ones.
+ *
+ * The chunk marks are an anti-join (LEFT JOIN … IS NULL), not NOT EXISTS:
+ * MariaDB turns that NOT EXISTS into NOT IN and materialises every chunk
+ * mark of the OS group, thousands of rows and growing with the site's
+ * history, for each report; the join looks up the set's forty marks by key.
  */
 export async function unevaluatedChunks(db: Knex, osGroupId: number, setId: number): Promise<{ chunkIds: number[]; packages: InstalledPackage[] }> {
   const rows: { chunk_id: number; package_id: number | null }[] = await db('package_set_chunks as sc')
+    .leftJoin('package_chunk_evaluations as ce', (j) => j.on('ce.chunk_id', 'sc.chunk_id').andOnVal('ce.os_group_id', osGroupId))
     .leftJoin('package_chunk_items as i', (j) => {
       j.on('i.chunk_id', 'sc.chunk_id').andOnNotExists(function evaluated() {
         this.from('package_evaluations as e').where('e.os_group_id', osGroupId).whereRaw('e.package_id = i.package_id').select(db.raw('1'));
       });
     })
     .where('sc.package_set_id', setId)
-    .whereNotExists(db('package_chunk_evaluations as ce').where('ce.os_group_id', osGroupId).whereRaw('ce.chunk_id = sc.chunk_id').select(db.raw('1')))
+    .whereNull('ce.chunk_id')
     .select('sc.chunk_id', 'i.package_id');
   const chunkIds = [...new Set(rows.map((row) => row.chunk_id))];
   // A set's chunks partition its packages: no id comes twice.

@@ -90,7 +90,8 @@ export class IngestService {
     const site = await this.site(this.deps.db, identity.site ?? this.deps.config.reports.defaultSite, false);
     if (!site) return null;
     const verified = meta.principal !== null;
-    const address = verified ? '' : (meta.remoteAddress ?? 'unknown').slice(0, 64);
+    const address = unverifiedAddressOf(meta);
+    if (!this.repeats.mayRepeat(site.id, identity.hostname, address, meta.reportHash)) return null;
     const stored = await this.repeats.submit({ siteId: site.id, hostname: identity.hostname, address, started, ...meta });
     if (!stored) return null;
     this.counters.reports++;
@@ -144,6 +145,7 @@ export class IngestService {
           return { ...stored, made };
         });
         if (made) this.sets.remember(made);
+        this.repeats.learn(known.host.siteId, report.hostname, unverifiedAddressOf(input), input.reportHash ?? null);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         if (judging) {
@@ -187,7 +189,7 @@ export class IngestService {
   ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'>; judging: ReportJudging | null }> {
     const { report } = input;
     const verified = input.principal !== null;
-    const unverifiedAddress = verified ? '' : (input.remoteAddress ?? 'unknown').slice(0, 64);
+    const unverifiedAddress = unverifiedAddressOf(input);
     const site = (await this.site(trx, report.site ?? this.deps.config.reports.defaultSite, true)) as SiteRow;
     const reportHash = input.reportHash ?? null;
     if (!verified && (await verifiedHostExists(trx, site.id, report.hostname))) {
@@ -336,4 +338,9 @@ function isSame(host: HostRecord, now: { osId: number; setId: number; rebootRequ
 
 function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** The address part of a host's identity: '' for a certificate-verified sender, else the unverified sender's address. */
+function unverifiedAddressOf(sender: { principal: string | null; remoteAddress: string | null }): string {
+  return sender.principal !== null ? '' : (sender.remoteAddress ?? 'unknown').slice(0, 64);
 }

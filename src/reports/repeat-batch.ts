@@ -15,7 +15,7 @@
  */
 import type { Knex } from 'knex';
 import { toDbTime, withTransaction } from '../db';
-import { type HostJudged, lockHostsNamed, touchHosts } from '../repositories/hosts';
+import { type HostJudged, type HostRecord, lockHostsNamed, touchHosts } from '../repositories/hosts';
 import { findPackageSets } from '../repositories/package-sets';
 import { insertReportsAt } from '../repositories/reports';
 import type { ReportFormat } from './report';
@@ -58,9 +58,35 @@ export class RepeatBatcher {
   private writing = false;
   /** Hash and size of package sets by id: sets never change, so what was read once stays right. */
   private readonly sets = new Map<number, { hash: string; packageCount: number }>();
+  /** Each host's last report hash as this process last stored or read it, by hostKey. */
+  private readonly lastHashes = new Map<string, string>();
   readonly counters = { batches: 0, reports: 0, retries: 0 };
 
   constructor(private readonly db: Knex, private readonly maxBatch = 256) {}
+
+  /**
+   * False when this process knows the host's last report and it was another
+   * text: the report cannot be a repeat, and the full path takes it without
+   * a batch's round trips. True means "try": another process (a worker) may
+   * have stored something newer since, so only the batch's locked read
+   * decides; and a hint that went stale the other way costs a full ingest of
+   * a repeat, which stores it as unchanged all the same.
+   */
+  mayRepeat(siteId: number, hostname: string, address: string, reportHash: string): boolean {
+    const known = this.lastHashes.get(hostKey(siteId, hostname, address));
+    return known === undefined || known === reportHash;
+  }
+
+  /** Remembers the hash of the report a host's row now holds (null: one without a hash, such as a Patchman report). */
+  learn(siteId: number, hostname: string, address: string, reportHash: string | null): void {
+    const key = hostKey(siteId, hostname, address);
+    if (reportHash === null) {
+      this.lastHashes.delete(key);
+      return;
+    }
+    if (this.lastHashes.size >= KNOWN_HOSTS_MAX) this.lastHashes.clear();
+    this.lastHashes.set(key, reportHash);
+  }
 
   /** Stores the re-report; null when it is not one (the host's last report differs, or the host is unknown). */
   submit(request: RepeatRequest): Promise<RepeatStored | null> {
@@ -104,7 +130,8 @@ export class RepeatBatcher {
   private async write(requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests, (ids) => this.setsOf(trx, ids)));
+        const learn = (host: HostRecord) => this.learn(host.siteId, host.hostname, host.unverifiedAddress, host.reportHash);
+        const stored = await withTransaction(this.db, (trx) => storeBatch(trx, requests, (ids) => this.setsOf(trx, ids), learn));
         this.counters.batches++;
         this.counters.reports += stored.filter(Boolean).length;
         return stored;
@@ -128,6 +155,7 @@ export class RepeatBatcher {
 }
 
 const KNOWN_SETS_MAX = 100_000;
+const KNOWN_HOSTS_MAX = 200_000;
 
 function hostKey(siteId: number, hostname: string, address: string): string {
   return `${siteId}\t${hostname}\t${address}`;
@@ -135,8 +163,9 @@ function hostKey(siteId: number, hostname: string, address: string): string {
 
 type SetsOf = (ids: number[]) => Promise<Map<number, { hash: string; packageCount: number }>>;
 
-async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[], setsOf: SetsOf): Promise<(RepeatStored | null)[]> {
+async function storeBatch(trx: Knex.Transaction, requests: RepeatRequest[], setsOf: SetsOf, learn: (host: HostRecord) => void): Promise<(RepeatStored | null)[]> {
   const hosts = await lockHostsNamed(trx, [...new Set(requests.map((r) => r.siteId))], [...new Set(requests.map((r) => r.hostname))]);
+  hosts.forEach(learn);
   const byKey = new Map(hosts.map((h) => [hostKey(h.siteId, h.hostname, h.unverifiedAddress), h]));
   const matched = requests.map((r) => {
     const host = byKey.get(hostKey(r.siteId, r.hostname, r.address));

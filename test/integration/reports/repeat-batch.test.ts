@@ -152,6 +152,34 @@ describe(`repeat batches on ${testDialect}`, () => {
     expect(await t.db('sites').where({ name: 'NOWHERE' }).first()).toBeUndefined();
   });
 
+  test('when a report differs from the one this process last stored for its host, then no batch is tried; when another process stored a newer one, the full path still stores it', async () => {
+    await first(ingest, 'hint00.example.org');
+    const counters = { ...batcherOf(ingest).counters };
+    expect(await repeat(ingest, 'hint00.example.org', {}, OTHER_HASH)).toBeNull();
+    expect(batcherOf(ingest).counters).toEqual(counters);
+
+    // Another worker stores a new text for the host: this process still remembers the old one.
+    const worker = serviceFor(t);
+    expect(await first(worker, 'hint00.example.org', {}, OTHER_HASH)).toMatchObject({ changed: false });
+    const host = await hostRow(t, 'hint00.example.org');
+    expect(host.report_hash).toBe(OTHER_HASH);
+    const rows = (await reportRows(t, host.id)).length;
+    // The repeat of the new text is sent to the full path, which stores it as unchanged; from then on it is batched again.
+    expect(await repeat(ingest, 'hint00.example.org', {}, OTHER_HASH)).toBeNull();
+    expect(await first(ingest, 'hint00.example.org', {}, OTHER_HASH)).toMatchObject({ changed: false });
+    expect(await repeat(ingest, 'hint00.example.org', {}, OTHER_HASH)).toMatchObject({ changed: false, host: { id: Number(host.id) } });
+    expect((await reportRows(t, host.id)).length).toBe(rows + 2);
+    expect(batcherOf(ingest).counters.reports - counters.reports).toBe(1);
+
+    // A batch's locked read teaches a process too: a third one, which never stored the host, tries once.
+    const third = serviceFor(t);
+    const before = { ...batcherOf(third).counters };
+    expect(await repeat(third, 'hint00.example.org', {}, HASH)).toBeNull();
+    expect(batcherOf(third).counters.batches).toBe(before.batches + 1);
+    expect(await repeat(third, 'hint00.example.org', {}, HASH)).toBeNull();
+    expect(batcherOf(third).counters.batches).toBe(before.batches + 1);
+  });
+
   test('when an unverified re-report names a host that also reports with a certificate, then the answer is null and nothing is stored; an unverified host alone is served', async () => {
     // The unverified row first: once the verified host exists, the full path refuses unverified reports for it.
     await first(ingest, 'dual.example.org', { principal: null, remoteAddress: '192.0.2.9' });

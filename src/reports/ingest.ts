@@ -131,6 +131,7 @@ export class IngestService {
     const extrasHash = sha256(JSON.stringify([report.updates, report.repos, report.tags]));
     const mapped = mapOsGroup(report.os, report.packager, this.rules);
     const family = report.packager === 'deb' ? 'dpkg' : 'rpm';
+    const address = unverifiedAddressOf(input);
 
     const kernels = packages.filter((p) => isKernelLike(p.name)).map((p) => ({ ...p, type: report.packager }));
 
@@ -141,11 +142,11 @@ export class IngestService {
           // A new set is made in the report's own transaction, before the host is locked (see PackageSetBuilder.prepare).
           const made = prepared.id === undefined ? await prepared.make(trx) : undefined;
           const setId = prepared.id ?? (made as MadeSet).id;
-          const stored = await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, kernels });
+          const stored = await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, kernels, address });
           return { ...stored, made };
         });
         if (made) this.sets.remember(made);
-        this.repeats.learn(known.host.siteId, report.hostname, unverifiedAddressOf(input), input.reportHash ?? null);
+        this.repeats.learn(known.host.siteId, report.hostname, address, input.reportHash ?? null);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         if (judging) {
@@ -185,11 +186,13 @@ export class IngestService {
     input: IngestInput,
     prepared: {
       setId: number; count: number; hash: string; extrasHash: string; group: string | null; family: 'rpm' | 'dpkg'; started: number; kernels: KernelPackage[];
+      /** The unverified sender's address, '' for a verified one (unverifiedAddressOf). */
+      address: string;
     },
   ): Promise<{ result: IngestResult; known: Omit<KnownHost, 'kernels'>; judging: ReportJudging | null }> {
     const { report } = input;
     const verified = input.principal !== null;
-    const unverifiedAddress = unverifiedAddressOf(input);
+    const unverifiedAddress = prepared.address;
     const site = (await this.site(trx, report.site ?? this.deps.config.reports.defaultSite, true)) as SiteRow;
     const reportHash = input.reportHash ?? null;
     if (!verified && (await verifiedHostExists(trx, site.id, report.hostname))) {

@@ -112,4 +112,3 @@ export function isStaleChunk(err: unknown): boolean {
   const { errno, code } = err as { errno?: number; code?: string };
   return errno === 1452 || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
 }
-

@@ -18,6 +18,7 @@ import { createViewEngine } from './http/views';
 import type { Logger } from './logger';
 import { packageVersion, templatesDir } from './paths';
 import { IngestService } from './reports/ingest';
+import type { HintChannel } from './reports/repeat-hints';
 import { createServices } from './services';
 
 export interface AppDeps {
@@ -27,6 +28,8 @@ export interface AppDeps {
   /** The trust anchors and CRLs in force (for certificates passed on by a reverse proxy). */
   trust?: () => TrustMaterial;
   startedAt?: Date;
+  /** Set in a server worker: the repeat path's hints, shared with the other workers. */
+  hints?: HintChannel;
 }
 
 const noTrust: TrustMaterial = { caPems: [], crlPems: [], cas: [], crls: [], signature: '' };
@@ -35,7 +38,7 @@ const noTrust: TrustMaterial = { caPems: [], crlPems: [], cas: [], crls: [], sig
  * Builds the express app. It never listens: main.ts puts it behind the HTTPS
  * listener, tests drive it directly. The middleware order reads top to bottom.
  */
-export function createApp({ config, db, logger, trust = () => noTrust, startedAt = new Date() }: AppDeps): Express {
+export function createApp({ config, db, logger, trust = () => noTrust, startedAt = new Date(), hints }: AppDeps): Express {
   const app = express();
   const views = createViewEngine(templatesDir);
   const version = packageVersion;
@@ -59,7 +62,7 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
 
   // Pakiti and Patchman clients: they authenticate themselves (and may be let in unverified from listed networks).
   const services = createServices({ db, config, logger });
-  const ingest = new IngestService({ db, config, logger, evaluator: services.evaluator });
+  const ingest = new IngestService({ db, config, logger, evaluator: services.evaluator, hints });
   app.use(compatRoutes({ db, config, logger, trust, ingest, evaluator: services.evaluator }));
 
   // Everything below needs a client certificate that maps to a principal.

@@ -5,6 +5,7 @@ import { createDatabase, migrateLatest } from './db';
 import { createLogger, type Logger } from './logger';
 import { prepareServerTls } from './auth/server-tls';
 import { startJobs } from './jobs/registry';
+import { workerHintChannel } from './reports/repeat-hints';
 import { listen } from './server';
 import { runPrimary, workerConfig, workerCount, workerIndex } from './workers';
 
@@ -27,7 +28,7 @@ export async function startPatchscope(config: Config, logger = createLogger(conf
       if (applied.length) logger.info({ area: 'db', applied }, `applied ${applied.length} migration(s)`);
     }
     const tls = await prepareServerTls(config, db, logger.child({ area: 'pki' }));
-    const app = createApp({ config, db, logger, trust: tls.trust });
+    const app = createApp({ config, db, logger, trust: tls.trust, hints: workerHintChannel() });
     const running = await listen(app, {
       host: config.server.host,
       port: config.server.port,

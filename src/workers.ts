@@ -6,7 +6,8 @@
  * on first start), then forks the workers, which share the listening socket
  * and take connections from it as they are free (SCHED_NONE: the kernel hands
  * them out, the primary never touches a connection). Only the first worker
- * runs the scheduled jobs. A worker that dies is replaced; SIGTERM or SIGINT
+ * runs the scheduled jobs. The primary passes the workers' repeat hints
+ * between them (reports/repeat-hints.ts). A worker that dies is replaced; SIGTERM or SIGINT
  * stops them all gracefully.
  *
  * The embedded SQLite default keeps one process: SQLite has one writer at a
@@ -18,6 +19,7 @@ import type { Config } from './config';
 import { createDatabase, migrateLatest, resolveDatabaseTarget } from './db';
 import type { Logger } from './logger';
 import { prepareServerTls } from './auth/server-tls';
+import { relayHints } from './reports/repeat-hints';
 
 const WORKER_INDEX = 'PATCHSCOPE_WORKER_INDEX';
 
@@ -81,6 +83,7 @@ export async function runPrimary(config: Config, count: number, logger: Logger):
       const worker = cluster.fork({ [WORKER_INDEX]: String(index) });
       let listened = false;
       workers.set(index, worker);
+      worker.on('message', (message: unknown) => relayHints(worker, message, workers.values()));
       worker.once('listening', () => (listened = true));
       worker.once('exit', (code, signal) => {
         workers.delete(index);

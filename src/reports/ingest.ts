@@ -14,6 +14,7 @@ import { ensureSite, findSiteByName, type SiteRow } from '../repositories/sites'
 import { normalisePackages, packageSetDigest } from './normalise';
 import { isStaleChunk, type MadeSet, PackageSetBuilder } from './package-set-builder';
 import { RepeatBatcher } from './repeat-batch';
+import type { HintChannel } from './repeat-hints';
 import type { Report } from './report';
 import { findOsGroupId } from '../repositories/os-groups';
 import type { Evaluator, KnownHost, ReportJudging } from '../status/evaluator';
@@ -68,10 +69,11 @@ export class IngestService {
   private readonly osGroups = new Map<number, string | null>();
   private readonly sets: PackageSetBuilder;
 
-  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator }) {
+  /** `hints` shares the repeat path's hints with the other server workers (repeat-hints.ts). */
+  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger; evaluator: Evaluator; hints?: HintChannel }) {
     // Configured rules come first, so a site can override a built-in mapping.
     this.rules = [...deps.config.osGroups.rules, ...defaultOsGroupRules];
-    this.repeats = new RepeatBatcher(deps.db);
+    this.repeats = new RepeatBatcher(deps.db, undefined, deps.hints);
     this.sets = new PackageSetBuilder(deps.db);
   }
 

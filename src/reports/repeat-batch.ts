@@ -18,6 +18,7 @@ import { toDbTime, withTransaction } from '../db';
 import { type HostJudged, type HostRecord, lockHostsNamed, touchHosts } from '../repositories/hosts';
 import { findPackageSets } from '../repositories/package-sets';
 import { insertReportsAt } from '../repositories/reports';
+import type { Hint, HintChannel } from './repeat-hints';
 import type { ReportFormat } from './report';
 
 export interface RepeatRequest {
@@ -58,11 +59,17 @@ export class RepeatBatcher {
   private writing = false;
   /** Hash and size of package sets by id: sets never change, so what was read once stays right. */
   private readonly sets = new Map<number, { hash: string; packageCount: number }>();
-  /** Each host's last report hash as this process last stored or read it, by hostKey. */
+  /** Each host's last report hash as this process (or, through `hints`, another worker) last stored or read it, by hostKey. */
   private readonly lastHashes = new Map<string, string>();
+  /** Hints learned here and not yet published to the other workers. */
+  private outbox: Hint[] = [];
   readonly counters = { batches: 0, reports: 0, retries: 0 };
 
-  constructor(private readonly db: Knex, private readonly maxBatch = 256) {}
+  constructor(private readonly db: Knex, private readonly maxBatch = 256, private readonly hints?: HintChannel) {
+    hints?.subscribe((heard) => {
+      for (const [key, hash] of heard) this.remember(key, hash);
+    });
+  }
 
   /**
    * False when this process knows the host's last report and it was another
@@ -80,12 +87,24 @@ export class RepeatBatcher {
   /** Remembers the hash of the report a host's row now holds (null: one without a hash, such as a Patchman report). */
   learn(siteId: number, hostname: string, address: string, reportHash: string | null): void {
     const key = hostKey(siteId, hostname, address);
+    this.remember(key, reportHash);
+    if (!this.hints || this.outbox.length >= OUTBOX_MAX) return;
+    if (this.outbox.push([key, reportHash]) === 1) setTimeout(() => this.publish(), HINT_DELAY_MS).unref();
+  }
+
+  private remember(key: string, reportHash: string | null): void {
     if (reportHash === null) {
       this.lastHashes.delete(key);
       return;
     }
     if (this.lastHashes.size >= KNOWN_HOSTS_MAX) this.lastHashes.clear();
     this.lastHashes.set(key, reportHash);
+  }
+
+  private publish(): void {
+    const hints = this.outbox;
+    this.outbox = [];
+    this.hints?.publish(hints);
   }
 
   /** Stores the re-report; null when it is not one (the host's last report differs, or the host is unknown). */
@@ -156,6 +175,10 @@ export class RepeatBatcher {
 
 const KNOWN_SETS_MAX = 100_000;
 const KNOWN_HOSTS_MAX = 200_000;
+/** Hints learned within this many milliseconds travel to the other workers together. */
+const HINT_DELAY_MS = 5;
+/** Beyond this many unsent hints (the primary not reading), new ones stay in this process. */
+const OUTBOX_MAX = 10_000;
 
 function hostKey(siteId: number, hostname: string, address: string): string {
   return `${siteId}\t${hostname}\t${address}`;

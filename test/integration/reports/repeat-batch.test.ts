@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { createLogger } from '../../../src/logger';
 import { IngestService } from '../../../src/reports/ingest';
 import { RepeatBatcher, type RepeatRequest } from '../../../src/reports/repeat-batch';
+import type { Hint, HintChannel } from '../../../src/reports/repeat-hints';
 import { Evaluator } from '../../../src/status/evaluator';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
 import { buildReport } from '../../helpers/factories';
@@ -178,6 +179,37 @@ describe(`repeat batches on ${testDialect}`, () => {
     expect(batcherOf(third).counters.batches).toBe(before.batches + 1);
     expect(await repeat(third, 'hint00.example.org', {}, HASH)).toBeNull();
     expect(batcherOf(third).counters.batches).toBe(before.batches + 1);
+  });
+
+  test('when workers share hints, then a changed report skips the batch on a worker that never saw its host, and a repeat learned elsewhere is still batched', async () => {
+    // Two workers joined as the cluster primary joins them (repeat-hints.ts), in one process.
+    const listeners: Array<(hints: Hint[]) => void> = [];
+    const channel = (): HintChannel => {
+      const own = listeners.length;
+      return {
+        publish: (hints) => listeners.forEach((listener, i) => i !== own && listener(hints)),
+        subscribe: (listener) => void listeners.push(listener),
+      };
+    };
+    const shared = (hints: HintChannel) => new IngestService({ db: t.db, config: t.config, logger, evaluator: new Evaluator({ db: t.db, config: t.config, logger }), hints });
+    const one = shared(channel());
+    const two = shared(channel());
+    await first(one, 'shared00.example.org');
+    await pause(50); // hints travel a few milliseconds after they were learned
+
+    const counters = { ...batcherOf(two).counters };
+    expect(await repeat(two, 'shared00.example.org', {}, OTHER_HASH)).toBeNull();
+    expect(batcherOf(two).counters).toEqual(counters);
+    const stored = await repeat(two, 'shared00.example.org');
+    expect(stored).toMatchObject({ changed: false, host: { hostname: 'shared00.example.org' } });
+    expect(batcherOf(two).counters.batches).toBe(counters.batches + 1);
+
+    // A hint only shortens the way: a worker left with a stale one still stores the report right.
+    await first(two, 'shared00.example.org', {}, OTHER_HASH);
+    await pause(50);
+    expect(await repeat(one, 'shared00.example.org', {}, HASH)).toBeNull();
+    expect((await hostRow(t, 'shared00.example.org')).report_hash).toBe(OTHER_HASH);
+    expect(await repeat(one, 'shared00.example.org', {}, OTHER_HASH)).toMatchObject({ changed: false });
   });
 
   test('when an unverified re-report names a host that also reports with a certificate, then the answer is null and nothing is stored; an unverified host alone is served', async () => {

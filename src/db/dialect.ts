@@ -35,24 +35,35 @@ export async function insertReturningId(db: Knex, table: string, row: Record<str
  * skips rows that collide with a unique key (INSERT IGNORE / INSERT OR IGNORE).
  */
 export async function insertRows(db: Knex, table: string, rows: Record<string, unknown>[], options: { ignore?: boolean } = {}): Promise<void> {
-  if (rows.length === 0) return;
+  await writeRows(db, table, rows, options.ignore ?? false, null);
+}
+
+/** insertRows; with `returning`, the statements end in RETURNING those columns and the rows they give back are collected. */
+async function writeRows(db: Knex, table: string, rows: Record<string, unknown>[], ignore: boolean, returning: string[] | null): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  if (rows.length === 0) return out;
   const mysql = dialectOf(db) === 'mysql';
   const columns = Object.keys(rows[0]);
-  const verb = options.ignore ? (mysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO') : 'INSERT INTO';
+  const verb = ignore ? (mysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO') : 'INSERT INTO';
   const head = `${verb} ${db.client.wrapIdentifier(table)} (${columns.map((c) => db.client.wrapIdentifier(c)).join(',')}) VALUES `;
+  const tail = returning ? ` RETURNING ${returning.map((c) => db.client.wrapIdentifier(c)).join(',')}` : '';
   const perStatement = Math.max(1, Math.floor(30_000 / columns.length));
   for (let i = 0; i < rows.length; i += perStatement) {
     const chunk = rows.slice(i, i + perStatement);
+    let result: unknown;
     if (chunk.every((row) => columns.every((column) => Number.isSafeInteger(row[column])))) {
       // Integer-only rows (package set items) go in as literals: binding
       // thousands of parameters costs more in knex than the insert itself.
-      await db.raw(head + chunk.map((row) => `(${columns.map((column) => row[column]).join(',')})`).join(','));
-      continue;
+      result = await db.raw(head + chunk.map((row) => `(${columns.map((column) => row[column]).join(',')})`).join(',') + tail);
+    } else {
+      const placeholders = `(${columns.map(() => '?').join(',')})`;
+      const values = chunk.flatMap((row) => columns.map((column) => normaliseValue(row[column]))) as Knex.Value[];
+      result = await db.raw(head + chunk.map(() => placeholders).join(',') + tail, values);
     }
-    const placeholders = `(${columns.map(() => '?').join(',')})`;
-    const values = chunk.flatMap((row) => columns.map((column) => normaliseValue(row[column]))) as Knex.Value[];
-    await db.raw(head + chunk.map(() => placeholders).join(','), values);
+    // mysql2 answers [rows, fields]; better-sqlite3 the rows.
+    if (returning) out.push(...((mysql ? (result as unknown[])[0] : result) as Record<string, unknown>[]));
   }
+  return out;
 }
 
 /** The drivers bind numbers, strings, buffers and null; booleans go in as 0/1 as knex would. */
@@ -65,6 +76,41 @@ function normaliseValue(value: unknown): unknown {
 /** Inserts rows, skipping those that collide with a unique key. */
 export async function insertIgnore(db: Knex, table: string, rows: Record<string, unknown>[]): Promise<void> {
   await insertRows(db, table, rows, { ignore: true });
+}
+
+/**
+ * insertIgnore that also answers the `columns` of the rows it inserted, in
+ * the same statement, where the database can (RETURNING: SQLite, MariaDB
+ * 10.5 and later); null where it cannot (MySQL), and the caller reads them.
+ * Rows skipped as already there are not in the answer either way.
+ */
+export async function insertIgnoreReturning(db: Knex, table: string, rows: Record<string, unknown>[], columns: string[]): Promise<Record<string, unknown>[] | null> {
+  if (!(await canReturn(db))) {
+    await insertIgnore(db, table, rows);
+    return null;
+  }
+  return writeRows(db, table, rows, true, columns);
+}
+
+/** Whether the server takes INSERT … RETURNING, asked once per database (knex config; a transaction shares its parent's). */
+const returningSupport = new WeakMap<object, Promise<boolean>>();
+
+function canReturn(db: Knex): Promise<boolean> {
+  if (dialectOf(db) === 'sqlite') return Promise.resolve(true);
+  const key = db.client.config as object;
+  let known = returningSupport.get(key);
+  if (!known) {
+    known = db.raw('SELECT VERSION() AS version').then(([rows]: [{ version: string }[]]) => supportsReturning(rows[0].version));
+    known.catch(() => returningSupport.delete(key)); // asked again next time
+    returningSupport.set(key, known);
+  }
+  return known;
+}
+
+/** MariaDB has INSERT … RETURNING from 10.5; MySQL has none. */
+export function supportsReturning(version: string): boolean {
+  const m = /^(\d+)\.(\d+)\.\d+-.*mariadb/i.exec(version);
+  return m !== null && (Number(m[1]) > 10 || (Number(m[1]) === 10 && Number(m[2]) >= 5));
 }
 
 /**

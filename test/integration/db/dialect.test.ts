@@ -1,4 +1,5 @@
-import { fromDbTime, insertIgnore, insertReturningId, isReachable, toDbTime, withTransaction } from '../../../src/db';
+import { fromDbTime, insertIgnore, insertIgnoreReturning, insertReturningId, isReachable, toDbTime, withTransaction } from '../../../src/db';
+import { supportsReturning } from '../../../src/db/dialect';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
 
 let t: TestDatabase;
@@ -29,6 +30,23 @@ describe(`the db layer on ${testDialect}`, () => {
       { name: 'debian-12', description: 'new' },
       { name: 'rhel-9', description: 'first' },
     ]);
+  });
+
+  test('when insertIgnoreReturning skips a row already there, then it answers only the rows it inserted, with their ids, also inside a transaction', async () => {
+    const [{ id: first }] = (await insertIgnoreReturning(t.db, 'os_groups', [{ name: 'sles-15', family: 'rpm', description: 'old' }], ['id', 'name'])) ?? [{ id: 0 }];
+    const answer = await withTransaction(t.db, (trx) =>
+      insertIgnoreReturning(trx, 'os_groups', [
+        { name: 'sles-15', family: 'rpm', description: 'again' },
+        { name: 'ubuntu-24.04', family: 'dpkg', description: 'new' },
+        { name: 'alma-9', family: 'rpm', description: 'new' },
+      ], ['id', 'name']),
+    );
+    const rows = await t.db('os_groups').whereIn('name', ['sles-15', 'ubuntu-24.04', 'alma-9']).select('id', 'name', 'description');
+    expect(rows.find((r) => r.name === 'sles-15')).toMatchObject({ id: first, description: 'old' });
+    // Both databases the tests run on (SQLite, MariaDB) take RETURNING; MySQL would answer null and insert all the same.
+    expect(answer?.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id)).toEqual(
+      rows.filter((r) => r.name !== 'sles-15').map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id),
+    );
   });
 
   test('when a time is stored and read back, then it is the same instant with milliseconds, in UTC', async () => {
@@ -66,5 +84,17 @@ describe(`the db layer on ${testDialect}`, () => {
 
   test('when asked, then the database is reachable', async () => {
     expect(await isReachable(t.db)).toBe(true);
+  });
+});
+
+describe('INSERT … RETURNING', () => {
+  test('MariaDB has it from 10.5; older MariaDB and MySQL have not', () => {
+    expect(supportsReturning('10.11.19-MariaDB-0+deb12u1')).toBe(true);
+    expect(supportsReturning('10.5.4-MariaDB')).toBe(true);
+    expect(supportsReturning('11.4.2-MariaDB-log')).toBe(true);
+    expect(supportsReturning('10.4.32-MariaDB')).toBe(false);
+    expect(supportsReturning('5.5.5-10.3.39-MariaDB')).toBe(false);
+    expect(supportsReturning('8.0.36')).toBe(false);
+    expect(supportsReturning('8.4.0-log')).toBe(false);
   });
 });

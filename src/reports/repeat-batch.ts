@@ -87,6 +87,8 @@ export class RepeatBatcher {
   /** Remembers the hash of the report a host's row now holds (null: one without a hash, such as a Patchman report). */
   learn(siteId: number, hostname: string, address: string, reportHash: string | null): void {
     const key = hostKey(siteId, hostname, address);
+    // What this process knew already, the others were told (or knew) too: a night of repeats sends nothing.
+    if (this.lastHashes.get(key) === (reportHash ?? undefined)) return;
     this.remember(key, reportHash);
     if (!this.hints || this.outbox.length >= OUTBOX_MAX) return;
     if (this.outbox.push([key, reportHash]) === 1) setTimeout(() => this.publish(), HINT_DELAY_MS).unref();

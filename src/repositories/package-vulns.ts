@@ -57,7 +57,45 @@ export async function unevaluatedChunks(db: Knex, osGroupId: number, setId: numb
 
 /** Marks chunks evaluated on an OS group, once every package in them has been (saveEvaluations). */
 export async function markChunksEvaluated(db: Knex, osGroupId: number, chunkIds: number[]): Promise<void> {
-  await insertIgnore(db, 'package_chunk_evaluations', chunkIds.map((id) => ({ os_group_id: osGroupId, chunk_id: id })));
+  await saveEvaluatedChunks(db, [{ groupId: osGroupId, packageIds: [], found: [], chunkIds }]);
+}
+
+/** What one evaluation found on one OS group: the packages matched, the vulnerabilities among them, and the chunks they complete. */
+export interface EvaluatedChunks {
+  groupId: number;
+  packageIds: number[];
+  found: PackageVuln[];
+  chunkIds: number[];
+}
+
+/**
+ * Saves several evaluations at once (reports judged at the same moment), in
+ * saveEvaluations' order, vulnerabilities, then evaluated packages, then
+ * chunk marks, each in one statement for all of them. The rows go in in key
+ * order, so two servers writing overlapping rows take their locks in the same
+ * order and never wait for each other in a circle.
+ */
+export async function saveEvaluatedChunks(db: Knex, entries: EvaluatedChunks[]): Promise<void> {
+  const at = toDbTime(new Date());
+  const vulns = entries.flatMap((e) => e.found.map((v) => vulnRow(e.groupId, v)));
+  vulns.sort((a, b) => a.os_group_id - b.os_group_id || a.package_id - b.package_id || (a.cve_id < b.cve_id ? -1 : a.cve_id > b.cve_id ? 1 : 0));
+  await insertIgnore(db, 'package_vulns', vulns);
+  const evaluated = entries.flatMap((e) => e.packageIds.map((id) => ({ os_group_id: e.groupId, package_id: id, evaluated_at: at })));
+  await insertIgnore(db, 'package_evaluations', evaluated.sort((a, b) => a.os_group_id - b.os_group_id || a.package_id - b.package_id));
+  const marks = entries.flatMap((e) => e.chunkIds.map((id) => ({ os_group_id: e.groupId, chunk_id: id })));
+  await insertIgnore(db, 'package_chunk_evaluations', marks.sort((a, b) => a.os_group_id - b.os_group_id || a.chunk_id - b.chunk_id));
+}
+
+function vulnRow(osGroupId: number, v: PackageVuln) {
+  return {
+    os_group_id: osGroupId,
+    package_id: v.packageId,
+    cve_id: v.cveId,
+    fixed_version: v.fixedVersion,
+    status: v.fixedVersion === null ? 'unfixed' : 'fixed',
+    severity: v.severity,
+    source_id: v.sourceId,
+  };
 }
 
 /**
@@ -68,21 +106,7 @@ export async function markChunksEvaluated(db: Knex, osGroupId: number, chunkIds:
  * marked evaluated without its vulnerabilities.
  */
 export async function saveEvaluations(db: Knex, osGroupId: number, packageIds: number[], vulns: PackageVuln[]): Promise<void> {
-  await insertIgnore(
-    db,
-    'package_vulns',
-    vulns.map((v) => ({
-      os_group_id: osGroupId,
-      package_id: v.packageId,
-      cve_id: v.cveId,
-      fixed_version: v.fixedVersion,
-      status: v.fixedVersion === null ? 'unfixed' : 'fixed',
-      severity: v.severity,
-      source_id: v.sourceId,
-    })),
-  );
-  const at = toDbTime(new Date());
-  await insertIgnore(db, 'package_evaluations', packageIds.map((id) => ({ os_group_id: osGroupId, package_id: id, evaluated_at: at })));
+  await saveEvaluatedChunks(db, [{ groupId: osGroupId, packageIds, found: vulns, chunkIds: [] }]);
 }
 
 export interface SetVuln extends PackageVuln {

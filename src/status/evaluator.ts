@@ -24,6 +24,7 @@ import { clearEvaluations, invalidatePackages, packageIdsByNames, setsContaining
 import { FeedGroups } from './feed-groups';
 import { type HostVuln, hostVulns, judgeHost, type ReportedUpdateKind } from './host-status';
 import { type KernelPackage, newerKernelInstalled, parseRunningKernel } from './kernels';
+import { EvaluationCacheWriter } from './evaluation-cache-writer';
 import { SetVulnReader } from './set-vulns';
 
 export interface EvaluationSummary {
@@ -93,7 +94,12 @@ interface Context {
 }
 
 export class Evaluator {
-  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {}
+  /** Where reports' first evaluations go once their transactions committed. */
+  private readonly cacheWriter: EvaluationCacheWriter;
+
+  constructor(private readonly deps: { db: Knex; config: Config; logger: Logger }) {
+    this.cacheWriter = new EvaluationCacheWriter(deps.db);
+  }
 
   async feedGroups(covered?: ReadonlySet<number>, db: Knex = this.deps.db): Promise<FeedGroups> {
     return new FeedGroups(await listOsGroups(db), covered ?? (await coveredGroupIds(db)), this.deps.config);
@@ -128,7 +134,7 @@ export class Evaluator {
   async judgeReport(trx: Knex, known: KnownHost): Promise<ReportJudging> {
     const reader = new SetVulnReader(trx, false, true);
     const { results } = await this.run([known.host], { fresh: false, known, db: trx, reader, write: false });
-    return { result: results.get(known.host.id) ?? null, save: () => reader.save(this.deps.db) };
+    return { result: results.get(known.host.id) ?? null, save: () => this.cacheWriter.write(reader.takeUnsaved()) };
   }
 
   /**

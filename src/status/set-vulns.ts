@@ -8,8 +8,8 @@
 import type { Knex } from 'knex';
 import { loadAffected } from '../repositories/affected';
 import {
-  evaluatedPackageIds, groupVulns, kernelCandidates, kernelLikePackages, markChunksEvaluated, packagesByIds, saveEvaluations, setPackageIds, setVulns,
-  type SetVuln, unevaluatedChunks,
+  type EvaluatedChunks, evaluatedPackageIds, groupVulns, kernelCandidates, kernelLikePackages, markChunksEvaluated, packagesByIds, saveEvaluations, setPackageIds,
+  setVulns, type SetVuln, unevaluatedChunks,
 } from '../repositories/package-vulns';
 import { type AffectedRow, type InstalledPackage, matchPackage, rowKey, sourceOf } from './match';
 
@@ -23,7 +23,7 @@ export class SetVulnReader {
   private kernelsById: Map<number, InstalledPackage> | null = null;
 
   /** What a deferring reader evaluated and has not saved yet. */
-  private readonly unsaved: { groupId: number; packageIds: number[]; found: SetVuln[]; chunkIds: number[] }[] = [];
+  private readonly unsaved: EvaluatedChunks[] = [];
 
   constructor(
     private readonly db: Knex,
@@ -84,12 +84,9 @@ export class SetVulnReader {
     return ids;
   }
 
-  /** Saves what a deferring reader evaluated, through `db` (not the reader's transaction): vulnerabilities, then that packages and chunks were evaluated. */
-  async save(db: Knex): Promise<void> {
-    for (const { groupId, packageIds, found, chunkIds } of this.unsaved.splice(0)) {
-      if (packageIds.length) await saveEvaluations(db, groupId, packageIds, found);
-      await markChunksEvaluated(db, groupId, chunkIds);
-    }
+  /** What a deferring reader evaluated and has not handed over yet, for saving outside the reader's transaction (EvaluationCacheWriter). */
+  takeUnsaved(): EvaluatedChunks[] {
+    return this.unsaved.splice(0);
   }
 
   /** The vulnerabilities of these packages, as the group's feed rows say. */

@@ -2,19 +2,17 @@
  * Group commit for the nightly common case: byte-identical re-reports. Each
  * one costs a host lock, a time update and a report row; written one
  * transaction per report, the database round trips and commits cost more than
- * everything else the server does for it. Here re-reports that arrive while a
- * batch is being written wait for the next one, and a batch is one
- * transaction however many reports it holds. A report is answered only after
- * its batch committed, so nothing acknowledged can be lost; when a batch fails
- * every report in it gets the error and nothing of it is stored.
- *
- * With no batch in flight a report is written on the next turn of the event
- * loop, so a quiet server adds no delay. A host is in a batch at most once:
- * its second report waits for the next batch, as the row lock would make it
- * wait anyway.
+ * everything else the server does for it. Here they are written as a group
+ * commit (db/group-commit.ts): a batch is one transaction however many
+ * reports it holds. A report is answered only after its batch committed, so
+ * nothing acknowledged can be lost; when a batch fails every report in it
+ * gets the error and nothing of it is stored. A host is in a batch at most
+ * once: its second report waits for the next batch, as the row lock would
+ * make it wait anyway.
  */
 import type { Knex } from 'knex';
 import { toDbTime, withTransaction } from '../db';
+import { GroupCommit } from '../db/group-commit';
 import { type HostJudged, type HostRecord, lockHostsNamed, touchHosts } from '../repositories/hosts';
 import { findPackageSets } from '../repositories/package-sets';
 import { insertReportsAt } from '../repositories/reports';
@@ -45,18 +43,11 @@ export interface RepeatStored {
   judged: HostJudged;
 }
 
-interface Pending {
-  request: RepeatRequest;
-  resolve(stored: RepeatStored | null): void;
-  reject(err: unknown): void;
-}
-
 /** MySQL error numbers a batch is retried for: a deadlock or a lock wait timeout (another server's batch). */
 const RETRYABLE = new Set([1213, 1205]);
 
 export class RepeatBatcher {
-  private queue: Pending[] = [];
-  private writing = false;
+  private readonly group: GroupCommit<RepeatRequest, RepeatStored | null>;
   /** Hash and size of package sets by id: sets never change, so what was read once stays right. */
   private readonly sets = new Map<number, { hash: string; packageCount: number }>();
   /** Each host's last report hash as this process (or, through `hints`, another worker) last stored or read it, by hostKey. */
@@ -65,7 +56,8 @@ export class RepeatBatcher {
   private outbox: Hint[] = [];
   readonly counters = { batches: 0, reports: 0, retries: 0 };
 
-  constructor(private readonly db: Knex, private readonly maxBatch = 256, private readonly hints?: HintChannel) {
+  constructor(private readonly db: Knex, maxBatch = 256, private readonly hints?: HintChannel) {
+    this.group = new GroupCommit({ write: (requests) => this.write(requests), maxBatch, keyOf: (r) => hostKey(r.siteId, r.hostname, r.address) });
     hints?.subscribe((heard) => {
       for (const [key, hash] of heard) this.remember(key, hash);
     });
@@ -111,41 +103,7 @@ export class RepeatBatcher {
 
   /** Stores the re-report; null when it is not one (the host's last report differs, or the host is unknown). */
   submit(request: RepeatRequest): Promise<RepeatStored | null> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.writing || this.queue.length === 0) return;
-    this.writing = true;
-    setImmediate(() => void this.drain());
-  }
-
-  private async drain(): Promise<void> {
-    const batch: Pending[] = [];
-    const rest: Pending[] = [];
-    const keys = new Set<string>();
-    for (const pending of this.queue) {
-      const key = hostKey(pending.request.siteId, pending.request.hostname, pending.request.address);
-      if (batch.length < this.maxBatch && !keys.has(key)) {
-        keys.add(key);
-        batch.push(pending);
-      } else {
-        rest.push(pending);
-      }
-    }
-    this.queue = rest;
-    try {
-      const stored = await this.write(batch.map((p) => p.request));
-      batch.forEach((pending, i) => pending.resolve(stored[i]));
-    } catch (err) {
-      for (const pending of batch) pending.reject(err);
-    } finally {
-      this.writing = false;
-      this.schedule();
-    }
+    return this.group.submit(request);
   }
 
   private async write(requests: RepeatRequest[]): Promise<(RepeatStored | null)[]> {

@@ -6,8 +6,8 @@ import cluster, { type Worker } from 'node:cluster';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from '../../src/paths';
-import { relayHints, workerHintChannel } from '../../src/reports/repeat-hints';
+import { projectRoot } from '../../../src/paths';
+import { relayHints, workerHintChannel } from '../../../src/reports/repeat-hints';
 
 jest.setTimeout(30_000);
 

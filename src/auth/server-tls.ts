@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import type https from 'node:https';
 import os from 'node:os';
@@ -51,9 +52,10 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
       throw new Error(`the server certificate or key is missing: ${file} (set ${setting}, or issue one with: patchscope certs server NAME)`);
     }
   }
-  const cert = fs.readFileSync(certFile);
+  const certPem = fs.readFileSync(certFile, 'latin1');
   const key = fs.readFileSync(keyFile);
   let trust = loadTrustMaterial(caEntries, crlEntries);
+  let cert = withIssuers(certPem, trust.cas);
   logger.info({ cas: trust.caPems.length, crls: trust.crlPems.length }, 'loaded trust anchors');
 
   return {
@@ -64,8 +66,10 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
         try {
           if (currentSignature(caEntries, crlEntries) === trust.signature) return;
           const next = loadTrustMaterial(caEntries, crlEntries);
-          server.setSecureContext({ ...serverTlsOptions, cert, key, ca: next.caPems, crl: next.crlPems.length ? next.crlPems : undefined });
+          const nextCert = withIssuers(certPem, next.cas);
+          server.setSecureContext({ ...serverTlsOptions, cert: nextCert, key, ca: next.caPems, crl: next.crlPems.length ? next.crlPems : undefined });
           trust = next;
+          cert = nextCert;
           logger.info({ cas: next.caPems.length, crls: next.crlPems.length }, 'reloaded trust anchors and CRLs');
         } catch (err) {
           // Keep the last good material: a CRL half-written by fetch-crl must not open the door.
@@ -76,6 +80,26 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
       return () => clearInterval(timer);
     },
   };
+}
+
+/**
+ * The server's certificate followed by its issuers from the trust anchors,
+ * when its file holds the certificate alone. Given no chain, OpenSSL builds
+ * one for every handshake, verifying the server's own certificate and its
+ * CRLs each time: a tenth of the server's work on an unchanged report. A file
+ * that brings its own chain is used as it is.
+ */
+export function withIssuers(certPem: string, cas: readonly X509Certificate[]): string {
+  const pems = certPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (pems.length !== 1) return certPem;
+  const chain = [new X509Certificate(pems[0])];
+  for (let last = chain[0]; chain.length < 10 && !last.checkIssued(last); ) {
+    const issuer = cas.find((ca) => last.checkIssued(ca) && last.verify(ca.publicKey) && !chain.includes(ca));
+    if (!issuer) break;
+    chain.push(issuer);
+    last = issuer;
+  }
+  return chain.map((x509) => x509.toString()).join('');
 }
 
 async function registerDevAdmin(db: Knex, dev: DevPki): Promise<void> {

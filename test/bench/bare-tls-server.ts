@@ -7,13 +7,15 @@
  *
  * Run as a child process: node bare-tls-server.js CERT KEY CA (prints its port).
  */
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { withIssuers } from '../../src/auth/server-tls';
 import { serverTlsOptions } from '../../src/server';
 
 const [cert, key, ca] = process.argv.slice(2).map((file) => fs.readFileSync(file));
-const server = https.createServer({ cert, key, ca, ...serverTlsOptions, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+const server = https.createServer({ cert: withIssuers(cert.toString('latin1'), [new X509Certificate(ca)]), key, ca, ...serverTlsOptions, requestCert: true, rejectUnauthorized: false }, (req, res) => {
   req.resume();
   req.on('end', () => res.end('{}'));
 });

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000] [--workers 0]
- *   [--phases first,unchanged,changed,unique]`
+ *   [--phases first,unchanged,changed,unique] [--callgrind]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -19,8 +19,15 @@
  * are CentOS 7 (most of their packages come from a real CentOS 7 list) and
  * the real Red Hat 7 OVAL definitions and KEV list are loaded, so each
  * changed report is also evaluated as it would be on a site.
+ *
+ * `--callgrind` runs the server (one process) under valgrind's callgrind and
+ * prints the instructions it executed per report in each phase instead of
+ * timings: unlike CPU time, the count does not drift with what else the
+ * machine is doing, so two versions of the code can be compared by one run
+ * each. It runs some fifty times slower; use it with --hosts 100 or so.
+ * Under valgrind OpenSSL takes its AVX2 paths, not AVX-512.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -150,6 +157,8 @@ type Phase = (typeof PHASES)[number];
 
 interface Watched {
   server: number;
+  /** Set when the server runs under callgrind: the file its counts are dumped to. */
+  callgrind?: string;
   database: number | null;
   /** Statements the database has run so far (MariaDB's Questions counter), when it can tell. */
   statements: (() => Promise<number>) | null;
@@ -162,6 +171,7 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
   const dbBefore = pids.database === null ? 0 : cpuSeconds(pids.database);
   const statementsBefore = (await pids.statements?.()) ?? 0;
   const clientBefore = process.cpuUsage();
+  if (pids.callgrind) callgrindControl(pids.server, '--zero');
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -169,6 +179,10 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  if (pids.callgrind) {
+    out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  server ${((await callgrindInstructions(pids.server, pids.callgrind)) / bodies.length / 1e6).toFixed(2)} M instructions/report`);
+    return;
+  }
   const perReport = (seconds: number) => ((seconds * 1000) / bodies.length).toFixed(1).padStart(5);
   const statements = pids.statements ? `, ${((((await pids.statements()) - statementsBefore) / bodies.length)).toFixed(1)} SQL statements/report` : '';
   const client = process.cpuUsage(clientBefore);
@@ -180,6 +194,23 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
   out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  CPU ms/report: ${cpu.join(', ')}${statements}`);
+}
+
+function callgrindControl(pid: number, command: string): void {
+  execFileSync('callgrind_control', [command, String(pid)], { stdio: 'ignore' });
+}
+
+/** Dumps the counts since the last zeroing and reads their total (callgrind numbers its dumps FILE.1, FILE.2, ...). */
+async function callgrindInstructions(pid: number, file: string): Promise<number> {
+  const dumps = () => fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith(`${path.basename(file)}.`)).length;
+  const dump = `${file}.${dumps() + 1}`;
+  callgrindControl(pid, '--dump');
+  for (let waited = 0; waited < 600; waited++) {
+    const summary = fs.existsSync(dump) ? /^summary: (\d+)$[^]*^totals:/m.exec(fs.readFileSync(dump, 'utf8')) : null;
+    if (summary) return Number(summary[1]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`callgrind wrote no ${dump}`);
 }
 
 async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target> {
@@ -205,7 +236,16 @@ async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target
   };
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerLevel: number, soak: number, workers: number, phases: Phase[]): Promise<void> {
+interface BenchOptions {
+  levels: number[];
+  hostsPerLevel: number;
+  soak: number;
+  workers: number;
+  phases: Phase[];
+  callgrind: boolean;
+}
+
+async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, callgrind }: BenchOptions): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir);
   let child: ChildProcess | undefined;
@@ -230,8 +270,11 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
     const cli = path.join(projectRoot, 'dist', 'src', 'cli', 'index.js');
     // BENCH_SERVER_NODE_ARGS="--cpu-prof" profiles the server; BENCH_SERVER_LOG=1 shows its log.
     const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    child = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
-      env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', PATCHSCOPE_WORKERS: String(workers), ...target.env },
+    const serve = [process.execPath, ...nodeArgs, cli, 'serve', '--host', '127.0.0.1', '--port', String(port)];
+    const callgrindFile = callgrind ? path.join(dir, 'callgrind.out') : undefined;
+    const command = callgrindFile ? ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrindFile}`, ...serve] : serve;
+    child = spawn(command[0], command.slice(1), {
+      env: { PATH: process.env.PATH ?? '', PATCHSCOPE_PKI_DIR: pki.dir, PATCHSCOPE_LOG_LEVEL: 'warn', PATCHSCOPE_WORKERS: String(callgrind ? 1 : workers), ...target.env },
       stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
     });
     const material = {
@@ -239,7 +282,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
       key: fs.readFileSync(`${pki.basePath('server', 'relay.bench.example.org')}.key`),
       ca: fs.readFileSync(pki.caCertPath),
     };
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < (callgrind ? 1000 : 100); i++) {
       try {
         await new Promise<void>((resolve, reject) => https.get({ host: '127.0.0.1', port, path: '/healthz', ca: material.ca, servername: 'localhost' }, (r) => (r.resume(), resolve())).on('error', reject));
         break;
@@ -254,7 +297,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
     const context = tls.createSecureContext({ cert: material.cert, key: material.key });
     const send = (body: Buffer) => post(port, context, body);
     const statements = target.statements;
-    await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())));
+    if (!callgrind) await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())));
     const image = realPackages();
     out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
     let total = 0;
@@ -267,7 +310,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
       // Changed: three of tonight's updates (versions other hosts get too); unique: three versions no other host has (the worst case).
       const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, seed(i), 2), seed(i), 3))));
       const unique = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(updated(variant(image, seed(i), 2), seed(i), 3), seed(i) + 500_000, 3))));
-      const pids = { server: child.pid as number, database: databasePid(name), statements };
+      const pids = { server: child.pid as number, database: databasePid(name), statements, callgrind: callgrindFile };
       const bodies = { first, unchanged: first, changed, unique };
       for (const phase of phases) {
         await runPhase(phase, bodies[phase], concurrency, send, pids);
@@ -277,7 +320,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', levels: number[], hostsPerL
     const mem = rssOf(child.pid as number);
     out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);
 
-    if (soak > 0) {
+    if (soak > 0 && !callgrind) {
       const hosts = Array.from({ length: 500 }, (_, i) => zlib.gzipSync(nativeReport(`soak${i}.bench.example.org`, variant(image, i, 2))));
       const samples: string[] = [];
       for (let sent = 0; sent < soak; sent += hosts.length) {
@@ -354,9 +397,12 @@ export async function run(args: string[]): Promise<void> {
   const levels = option('levels', '1,4,16').split(',').map(Number);
   const workers = Number(option('workers', '0'));
   const phases = option('phases', PHASES.join(',')).split(',') as Phase[];
+  const callgrind = args.includes('--callgrind');
   const unknown = phases.filter((phase) => !PHASES.includes(phase));
   if (unknown.length || phases[0] !== 'first') throw new Error(`--phases: a list of ${PHASES.join(', ')} that starts with first (got ${phases.join(',')})`);
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
-  ceiling();
-  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) await benchTarget(name, levels, hosts, soak, workers, phases);
+  if (!callgrind) ceiling();
+  for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) {
+    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, callgrind });
+  }
 }

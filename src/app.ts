@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import { createAuthenticator } from './auth/authenticate';
+import { indexCrls } from './auth/revocation';
 import type { TrustMaterial } from './auth/trust-store';
 import { errorHandler, notFound } from './http/middleware/error-handler';
 import { securityHeaders } from './http/middleware/security-headers';
@@ -32,7 +33,7 @@ export interface AppDeps {
   hints?: HintChannel;
 }
 
-const noTrust: TrustMaterial = { caPems: [], crlPems: [], cas: [], crls: [], signature: '' };
+const noTrust: TrustMaterial = { caPems: [], crlPems: [], cas: [], revocation: indexCrls([], []), signature: '' };
 
 /**
  * Builds the express app. It never listens: main.ts puts it behind the HTTPS

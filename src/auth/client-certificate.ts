@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type { Config } from '../config';
 import { normalizeDn, normalizeSerial, subjectDn } from '../pki';
 import type { NetworkList } from './networks';
+import { revocationProblem } from './revocation';
 import type { TrustMaterial } from './trust-store';
 
 export interface ClientCertificate {
@@ -26,16 +27,12 @@ export type CertificateCheck =
 const tlsReasons: Record<string, [code: string, reason: string]> = {
   CERT_HAS_EXPIRED: ['certificate_expired', 'the certificate has expired'],
   CERT_NOT_YET_VALID: ['certificate_not_yet_valid', 'the certificate is not valid yet'],
-  CERT_REVOKED: ['certificate_revoked', 'the certificate has been revoked'],
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ['unknown_ca', 'the certificate was issued by a CA this server does not trust'],
   UNABLE_TO_GET_ISSUER_CERT: ['unknown_ca', 'the certificate was issued by a CA this server does not trust'],
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: ['unknown_ca', 'the certificate was issued by a CA this server does not trust'],
   DEPTH_ZERO_SELF_SIGNED_CERT: ['unknown_ca', 'the certificate is self-signed and not trusted by this server'],
   SELF_SIGNED_CERT_IN_CHAIN: ['unknown_ca', 'the certificate chains to a CA this server does not trust'],
   CERT_SIGNATURE_FAILURE: ['bad_signature', 'the certificate signature does not verify'],
-  UNABLE_TO_GET_CRL: ['crl_missing', "this server has no CRL for the certificate's CA, so it cannot tell whether it is revoked"],
-  CRL_HAS_EXPIRED: ['crl_expired', "the CRL this server holds for the certificate's CA has expired"],
-  CRL_NOT_YET_VALID: ['crl_not_yet_valid', "the CRL this server holds for the certificate's CA is not valid yet"],
   INVALID_PURPOSE: ['wrong_purpose', 'the certificate is not meant for TLS client authentication'],
 };
 
@@ -64,8 +61,8 @@ export function fromX509(x509: X509Certificate, via: 'tls' | 'proxy'): ClientCer
 const seen = new Map<string, ClientCertificate>();
 const SEEN_MAX = 20_000;
 
-/** The certificate the TLS handshake brought, with OpenSSL's verdict on it. */
-function fromSocket(socket: TLSSocket): CertificateCheck {
+/** The certificate the TLS handshake brought, with OpenSSL's verdict on its chain and ours on revocation. */
+function fromSocket(socket: TLSSocket, trust: TrustMaterial): CertificateCheck {
   // The legacy object, not getPeerX509Certificate(): under load that costs
   // three times as much, and passport-client-cert asks for this one anyway
   // (server.ts reads it once per connection).
@@ -76,6 +73,8 @@ function fromSocket(socket: TLSSocket): CertificateCheck {
     const [code, reason] = tlsReasons[error] ?? ['certificate_refused', `the certificate failed verification (${error})`];
     return { ok: false, code, reason };
   }
+  const revoked = revocationProblem(trust.revocation, trust.cas, peer.fingerprint256, () => new X509Certificate(peer.raw));
+  if (revoked) return { ok: false, code: revoked[0], reason: revoked[1] };
   let certificate = seen.get(peer.fingerprint256);
   if (!certificate) {
     certificate = fromX509(new X509Certificate(peer.raw), 'tls');
@@ -110,19 +109,14 @@ function fromProxy(req: Request, proxy: Config['proxy'], trust: TrustMaterial): 
   if (Date.parse(x509.validFrom) > now) return { ok: false, code: 'certificate_not_yet_valid', reason: tlsReasons.CERT_NOT_YET_VALID[1] };
   const issuer = trust.cas.find((ca) => x509.checkIssued(ca) && x509.verify(ca.publicKey));
   if (!issuer) return { ok: false, code: 'unknown_ca', reason: tlsReasons.UNABLE_TO_GET_ISSUER_CERT_LOCALLY[1] };
-  if (trust.crls.length) {
-    const crl = trust.crls.find((c) => c.issuer === normalizeDn(subjectDn(issuer.toString())));
-    if (!crl) return { ok: false, code: 'crl_missing', reason: tlsReasons.UNABLE_TO_GET_CRL[1] };
-    if (crl.revokedSerials.includes(normalizeSerial(x509.serialNumber) ?? '')) {
-      return { ok: false, code: 'certificate_revoked', reason: tlsReasons.CERT_REVOKED[1] };
-    }
-  }
+  const revoked = revocationProblem(trust.revocation, trust.cas, x509.fingerprint256, () => x509);
+  if (revoked) return { ok: false, code: revoked[0], reason: revoked[1] };
   return { ok: true, certificate: fromX509(x509, 'proxy') };
 }
 
 /** The certificate of this request: from the TLS handshake, or from a trusted reverse proxy's headers. */
 export function checkClientCertificate(req: Request, proxy: Config['proxy'], proxies: NetworkList, trust: TrustMaterial): CertificateCheck {
-  const direct = fromSocket(req.socket as TLSSocket);
+  const direct = fromSocket(req.socket as TLSSocket, trust);
   if (direct.ok || !proxies.has(req.socket.remoteAddress)) return direct;
   return fromProxy(req, proxy, trust);
 }

@@ -59,7 +59,8 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
   logger.info({ cas: trust.caPems.length, crls: trust.crlPems.length }, 'loaded trust anchors');
 
   return {
-    material: { cert, key, ca: trust.caPems, crl: trust.crlPems.length ? trust.crlPems : undefined },
+    // No CRLs for OpenSSL: the app checks revocation (revocation.ts).
+    material: { cert, key, ca: trust.caPems },
     trust: () => trust,
     startReloading(server) {
       const timer = setInterval(() => {
@@ -67,7 +68,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
           if (currentSignature(caEntries, crlEntries) === trust.signature) return;
           const next = loadTrustMaterial(caEntries, crlEntries);
           const nextCert = withIssuers(certPem, next.cas);
-          server.setSecureContext({ ...serverTlsOptions, cert: nextCert, key, ca: next.caPems, crl: next.crlPems.length ? next.crlPems : undefined });
+          server.setSecureContext({ ...serverTlsOptions, cert: nextCert, key, ca: next.caPems });
           trust = next;
           cert = nextCert;
           logger.info({ cas: next.caPems.length, crls: next.crlPems.length }, 'reloaded trust anchors and CRLs');

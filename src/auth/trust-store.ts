@@ -1,14 +1,15 @@
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseCrl, type ParsedCrl } from '../pki';
+import { indexCrls, type RevocationIndex } from './revocation';
 
 /** What the server trusts right now: CA certificates and CRLs, as loaded from files and directories. */
 export interface TrustMaterial {
   caPems: string[];
   crlPems: string[];
   cas: X509Certificate[];
-  crls: ParsedCrl[];
+  /** The CRLs, their signatures checked once on loading (revocation.ts). */
+  revocation: RevocationIndex;
   /** Changes whenever any of the files behind this material changes. */
   signature: string;
 }
@@ -67,11 +68,12 @@ export function loadTrustMaterial(caEntries: readonly string[], crlEntries: read
   const caPems = readBlocks(caFiles, CERT_PATTERN, 'CERTIFICATE');
   if (caPems.length === 0) throw new Error(`no CA certificates found in ${caEntries.join(', ')}`);
   const crlPems = readBlocks(crlFiles, CRL_PATTERN, 'X509 CRL');
+  const cas = caPems.map((pem) => new X509Certificate(pem));
   return {
     caPems,
     crlPems,
-    cas: caPems.map((pem) => new X509Certificate(pem)),
-    crls: crlPems.map((pem) => parseCrl(pem)),
+    cas,
+    revocation: indexCrls(crlPems, cas),
     signature: signatureOf([...caFiles, ...crlFiles]),
   };
 }

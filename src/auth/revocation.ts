@@ -1,0 +1,92 @@
+/**
+ * Revocation of client certificates, checked by the app rather than by
+ * OpenSSL. Given CRLs, OpenSSL verifies the signature of every CRL in the
+ * chain on every handshake (a fifth of an unchanged report's work with one
+ * small CRL; a grid site's CA directory holds a hundred, some of them large).
+ * Here each CRL's signature is verified once, when it is loaded, and a
+ * connection costs a few map lookups. The rules are OpenSSL's with
+ * X509_V_FLAG_CRL_CHECK_ALL: every certificate of the chain, up to and
+ * including the trust anchor, is checked against a current CRL of its
+ * issuer, and without one the certificate is refused.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { normalizeDn, normalizeSerial, parseCrl, type ParsedCrl, subjectDn, verifyCrl } from '../pki';
+
+interface IssuerCrl {
+  crl: ParsedCrl;
+  revoked: Set<string>;
+  /** Whether a trusted CA of the CRL's issuer name signed it. */
+  verified: boolean;
+}
+
+/** One certificate of a chain: its serial and the DN of the CA that issued it. */
+interface Link {
+  serial: string;
+  issuer: string;
+}
+
+export interface RevocationIndex {
+  /** The CRL in force for each issuer DN. */
+  byIssuer: Map<string, IssuerCrl>;
+  /** Chains already walked, by the leaf's SHA-256 fingerprint (null: an issuer is not among the trust anchors). */
+  chains: Map<string, Link[] | null>;
+}
+
+const CHAINS_MAX = 20_000;
+
+/** The CRLs, each verified against the trust anchors once; per issuer, a verified one before one that is not, then the newest. */
+export function indexCrls(crlPems: readonly string[], cas: readonly X509Certificate[]): RevocationIndex {
+  const caPems = cas.map((ca) => ca.toString());
+  const byIssuer = new Map<string, IssuerCrl>();
+  for (const pem of crlPems) {
+    const crl = parseCrl(pem);
+    const entry = { crl, revoked: new Set(crl.revokedSerials), verified: caPems.some((ca) => verifyCrl(pem, ca)) };
+    const issuer = normalizeDn(crl.issuer);
+    const held = byIssuer.get(issuer);
+    const better = !held || (entry.verified && !held.verified) || (entry.verified === held.verified && crl.thisUpdate > held.crl.thisUpdate);
+    if (better) byIssuer.set(issuer, entry);
+  }
+  return { byIssuer, chains: new Map() };
+}
+
+/** The leaf, then each issuer among the trust anchors up to a self-signed one; null if an issuer is missing. */
+function walkChain(leaf: X509Certificate, cas: readonly X509Certificate[]): Link[] | null {
+  const links: Link[] = [];
+  for (let cert = leaf; links.length < 10; ) {
+    const issuer = cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+    if (!issuer) return null;
+    links.push({ serial: normalizeSerial(cert.serialNumber) ?? cert.serialNumber.toLowerCase(), issuer: normalizeDn(subjectDn(issuer.toString())) });
+    if (issuer === cert) return links;
+    cert = issuer;
+  }
+  return links;
+}
+
+export type RevocationProblem = [code: string, reason: string];
+
+/**
+ * Why the chain of a verified certificate fails the CRL check, or null when
+ * it passes (or no CRLs are configured). `leaf` is called only for a
+ * certificate this index has not seen.
+ */
+export function revocationProblem(
+  index: RevocationIndex, cas: readonly X509Certificate[], fingerprint: string, leaf: () => X509Certificate, now = Date.now(),
+): RevocationProblem | null {
+  if (index.byIssuer.size === 0) return null;
+  let links = index.chains.get(fingerprint);
+  if (links === undefined) {
+    links = walkChain(leaf(), cas);
+    if (index.chains.size >= CHAINS_MAX) index.chains.clear();
+    index.chains.set(fingerprint, links);
+  }
+  if (!links) return ['crl_missing', "this server cannot check the certificate's chain for revocation: one of its CAs is not among the server's trust anchors"];
+  for (const link of links) {
+    const held = index.byIssuer.get(link.issuer);
+    if (!held) return ['crl_missing', "this server has no CRL for the certificate's CA, so it cannot tell whether it is revoked"];
+    if (!held.verified) return ['crl_invalid', "the CRL this server holds for the certificate's CA does not verify against that CA"];
+    if (held.crl.thisUpdate.getTime() > now) return ['crl_not_yet_valid', "the CRL this server holds for the certificate's CA is not valid yet"];
+    if (held.crl.nextUpdate && held.crl.nextUpdate.getTime() < now) return ['crl_expired', "the CRL this server holds for the certificate's CA has expired"];
+    if (held.revoked.has(link.serial)) return ['certificate_revoked', 'the certificate has been revoked'];
+  }
+  return null;
+}

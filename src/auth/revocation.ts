@@ -1,8 +1,9 @@
 /**
  * Revocation of client certificates, checked by the app rather than by
  * OpenSSL. Given CRLs, OpenSSL verifies the signature of every CRL in the
- * chain on every handshake (a fifth of an unchanged report's work with one
- * small CRL; a grid site's CA directory holds a hundred, some of them large).
+ * chain on every handshake (with one small CRL, 7% of the server's
+ * instructions on an unchanged report; a grid site's CA directory holds a
+ * hundred CRLs, some of them large).
  * Here each CRL's signature is verified once, when it is loaded, and a
  * connection costs a few map lookups. The rules are OpenSSL's with
  * X509_V_FLAG_CRL_CHECK_ALL: every certificate of the chain, up to and

@@ -55,7 +55,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
   const certPem = fs.readFileSync(certFile, 'latin1');
   const key = fs.readFileSync(keyFile);
   let trust = loadTrustMaterial(caEntries, crlEntries);
-  let cert = withIssuers(certPem, trust.cas);
+  const cert = withIssuers(certPem, trust.cas);
   logger.info({ cas: trust.caPems.length, crls: trust.crlPems.length }, 'loaded trust anchors');
 
   return {
@@ -67,10 +67,8 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
         try {
           if (currentSignature(caEntries, crlEntries) === trust.signature) return;
           const next = loadTrustMaterial(caEntries, crlEntries);
-          const nextCert = withIssuers(certPem, next.cas);
-          server.setSecureContext({ ...serverTlsOptions, cert: nextCert, key, ca: next.caPems });
+          server.setSecureContext({ ...serverTlsOptions, cert: withIssuers(certPem, next.cas), key, ca: next.caPems });
           trust = next;
-          cert = nextCert;
           logger.info({ cas: next.caPems.length, crls: next.crlPems.length }, 'reloaded trust anchors and CRLs');
         } catch (err) {
           // Keep the last good material: a CRL half-written by fetch-crl must not open the door.
@@ -86,9 +84,8 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
 /**
  * The server's certificate followed by its issuers from the trust anchors,
  * when its file holds the certificate alone. Given no chain, OpenSSL builds
- * one for every handshake, verifying the server's own certificate and its
- * CRLs each time: a tenth of the server's work on an unchanged report. A file
- * that brings its own chain is used as it is.
+ * and verifies one for every handshake: a tenth of the server's instructions
+ * on an unchanged report. A file that brings its own chain is used as it is.
  */
 export function withIssuers(certPem: string, cas: readonly X509Certificate[]): string {
   const pems = certPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

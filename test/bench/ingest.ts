@@ -318,7 +318,8 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       }
     }
     const mem = rssOf(child.pid as number);
-    out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);
+    // Under valgrind the figure would be valgrind's.
+    if (!callgrind) out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);
 
     if (soak > 0 && !callgrind) {
       const hosts = Array.from({ length: 500 }, (_, i) => zlib.gzipSync(nativeReport(`soak${i}.bench.example.org`, variant(image, i, 2))));

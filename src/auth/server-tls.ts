@@ -57,6 +57,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
   let trust = loadTrustMaterial(caEntries, crlEntries);
   const cert = withIssuers(certPem, trust.cas);
   logger.info({ cas: trust.caPems.length, crls: trust.crlPems.length }, 'loaded trust anchors');
+  warnOfBadCrls(trust, logger);
 
   return {
     // No CRLs for OpenSSL: the app checks revocation (revocation.ts).
@@ -70,6 +71,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
           server.setSecureContext({ ...serverTlsOptions, cert: withIssuers(certPem, next.cas), key, ca: next.caPems });
           trust = next;
           logger.info({ cas: next.caPems.length, crls: next.crlPems.length }, 'reloaded trust anchors and CRLs');
+          warnOfBadCrls(next, logger);
         } catch (err) {
           // Keep the last good material: a CRL half-written by fetch-crl must not open the door.
           logger.error({ err }, 'could not reload CA or CRL files; keeping the previous ones');
@@ -79,6 +81,12 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
       return () => clearInterval(timer);
     },
   };
+}
+
+/** A CRL that does not verify against its CA shuts that CA's certificates out (revocation.ts); the log says which. */
+function warnOfBadCrls(trust: TrustMaterial, logger: Logger): void {
+  const issuers = [...trust.revocation.byIssuer].filter(([, held]) => !held.verified).map(([issuer]) => issuer);
+  if (issuers.length) logger.warn({ issuers }, "CRLs that do not verify against their CA: that CA's certificates are refused (crl_invalid)");
 }
 
 /**

@@ -79,17 +79,25 @@ export async function insertIgnore(db: Knex, table: string, rows: Record<string,
 }
 
 /**
- * insertIgnore that also answers the `columns` of the rows it inserted, in
- * the same statement, where the database can (RETURNING: SQLite, MariaDB
- * 10.5 and later); null where it cannot (MySQL), and the caller reads them.
- * Rows skipped as already there are not in the answer either way.
+ * insertRows that also answers the `columns` of the rows it inserted, in the
+ * same statement, where the database can (RETURNING: SQLite, MariaDB 10.5
+ * and later); null where it cannot (MySQL): the rows are inserted all the
+ * same and the caller reads them. With `ignore`, rows skipped as already
+ * there are not in the answer either way.
  */
-export async function insertIgnoreReturning(db: Knex, table: string, rows: Record<string, unknown>[], columns: string[]): Promise<Record<string, unknown>[] | null> {
+export async function insertRowsReturning(
+  db: Knex, table: string, rows: Record<string, unknown>[], columns: string[], options: { ignore?: boolean } = {},
+): Promise<Record<string, unknown>[] | null> {
   if (!(await canReturn(db))) {
-    await insertIgnore(db, table, rows);
+    await insertRows(db, table, rows, options);
     return null;
   }
-  return writeRows(db, table, rows, true, columns);
+  return writeRows(db, table, rows, options.ignore ?? false, columns);
+}
+
+/** insertIgnore, answering as insertRowsReturning does. */
+export async function insertIgnoreReturning(db: Knex, table: string, rows: Record<string, unknown>[], columns: string[]): Promise<Record<string, unknown>[] | null> {
+  return insertRowsReturning(db, table, rows, columns, { ignore: true });
 }
 
 /** Whether the server takes INSERT … RETURNING, asked once per database (knex config; a transaction shares its parent's). */

@@ -149,6 +149,7 @@ export class IngestService {
         });
         if (made) this.sets.remember(made);
         this.repeats.learn(known.host.siteId, report.hostname, address, input.reportHash ?? null);
+        this.repeats.knowSet(prepared.id ?? (made as MadeSet).id, hash, packages.length);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         if (judging) {

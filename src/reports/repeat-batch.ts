@@ -86,6 +86,12 @@ export class RepeatBatcher {
     if (this.outbox.push([key, reportHash]) === 1) setTimeout(() => this.publish(), HINT_DELAY_MS).unref();
   }
 
+  /** Remembers a package set this process stored a report with: sets never change, and the host's next repeat needs its hash and size. */
+  knowSet(id: number, hash: string, packageCount: number): void {
+    if (this.sets.size >= KNOWN_SETS_MAX) this.sets.clear();
+    this.sets.set(id, { hash, packageCount });
+  }
+
   private remember(key: string, reportHash: string | null): void {
     if (reportHash === null) {
       this.lastHashes.delete(key);

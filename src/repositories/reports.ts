@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { insertReturningId, insertRows, toDbTime } from '../db';
+import { insertReturningId, insertRowsReturning, toDbTime } from '../db';
 
 export interface ReportRow {
   hostId: number;
@@ -39,19 +39,18 @@ export async function insertReport(db: Knex, report: ReportRow): Promise<number>
 
 /**
  * Report rows of many hosts received at one moment (a batch of re-reports),
- * one statement; returns their ids by host. The ids are read back by host and
- * time rather than derived from the first insert id, which MySQL only makes
+ * one statement; returns their ids by host. Where the database cannot answer
+ * them from the insert (RETURNING), they are read back by host and time
+ * rather than derived from the first insert id, which MySQL only makes
  * consecutive in some auto-increment lock modes. Each host's row is locked by
  * the caller, so no other report of these hosts can share the moment.
  */
 export async function insertReportsAt(db: Knex, receivedAt: string, reports: ReportRow[]): Promise<Map<number, number>> {
-  await insertRows(db, 'reports', reports.map(reportColumns));
-  const rows: { id: number | string; host_id: number }[] = await db('reports')
-    .whereIn('host_id', reports.map((r) => r.hostId))
-    .where('received_at', receivedAt)
-    .select('id', 'host_id');
+  const returned = await insertRowsReturning(db, 'reports', reports.map(reportColumns), ['id', 'host_id']);
+  const rows: { id: number | string; host_id: number | string }[] = (returned as typeof rows | null) ??
+    (await db('reports').whereIn('host_id', reports.map((r) => r.hostId)).where('received_at', receivedAt).select('id', 'host_id'));
   const ids = new Map<number, number>();
-  for (const row of rows) ids.set(row.host_id, Math.max(ids.get(row.host_id) ?? 0, Number(row.id)));
+  for (const row of rows) ids.set(Number(row.host_id), Math.max(ids.get(Number(row.host_id)) ?? 0, Number(row.id)));
   return ids;
 }
 

@@ -1,4 +1,4 @@
-import { fromDbTime, insertIgnore, insertIgnoreReturning, insertReturningId, isReachable, toDbTime, withTransaction } from '../../../src/db';
+import { fromDbTime, insertIgnore, insertIgnoreReturning, insertReturningId, insertRowsReturning, isReachable, toDbTime, withTransaction } from '../../../src/db';
 import { supportsReturning } from '../../../src/db/dialect';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
 
@@ -46,6 +46,17 @@ describe(`the db layer on ${testDialect}`, () => {
     // Both databases the tests run on (SQLite, MariaDB) take RETURNING; MySQL would answer null and insert all the same.
     expect(answer?.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id)).toEqual(
       rows.filter((r) => r.name !== 'sles-15').map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id),
+    );
+  });
+
+  test('when insertRowsReturning inserts rows, then it answers each with its new id, in the same statement', async () => {
+    const names = ['returning-1', 'returning-2', 'returning-3'];
+    const answer = await withTransaction(t.db, (trx) => insertRowsReturning(trx, 'sites', names.map(site), ['id', 'name']));
+    const rows = await t.db('sites').whereIn('name', names).select('id', 'name');
+    expect(rows).toHaveLength(3);
+    // SQLite and MariaDB (the tests' databases) answer; MySQL would answer null.
+    expect(answer?.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id)).toEqual(
+      rows.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id),
     );
   });
 

@@ -101,6 +101,21 @@ describe(`repeat batches on ${testDialect}`, () => {
     expect(batches - counters.batches).toBeLessThan(hosts.length);
   });
 
+  test('when a host re-sends the report this process stored, then its batch is five statements: begin, lock, update, insert with its id back, commit', async () => {
+    await first(ingest, 'lone.example.org');
+    const statements: string[] = [];
+    const onQuery = (query: { sql: string }) => statements.push(query.sql);
+    t.db.on('query', onQuery);
+    try {
+      expect(await repeat(ingest, 'lone.example.org')).toMatchObject({ changed: false, summary: { packages: buildReport().packages.length } });
+    } finally {
+      t.db.off('query', onQuery);
+    }
+    // The batch's transaction; the site and OS group lookups around it are cached once the process has made them.
+    const verbs = statements.map((sql) => sql.split(/[\s;]/)[0].toUpperCase());
+    expect(verbs.slice(verbs.indexOf('BEGIN'), verbs.indexOf('COMMIT') + 1)).toEqual(['BEGIN', 'SELECT', 'UPDATE', 'INSERT', 'COMMIT']);
+  });
+
   test('when a RepeatBatcher of five per batch gets 24 repeats at once, then it writes them in five transactions and each stored row is the one it answers with', async () => {
     const hosts = names('rep', 24);
     const site = await t.db('sites').where({ name: 'PRAGUE' }).first();

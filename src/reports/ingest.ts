@@ -140,16 +140,16 @@ export class IngestService {
     for (let attempt = 1; ; attempt++) {
       try {
         const prepared = await this.sets.prepare(report.packager, packages, digest);
-        const { result, known, judging, made } = await withTransaction(this.deps.db, async (trx) => {
+        const { result, known, judging, made, setId } = await withTransaction(this.deps.db, async (trx) => {
           // A new set is made in the report's own transaction, before the host is locked (see PackageSetBuilder.prepare).
           const made = prepared.id === undefined ? await prepared.make(trx) : undefined;
           const setId = prepared.id ?? (made as MadeSet).id;
           const stored = await this.store(trx, input, { setId, count: packages.length, hash, extrasHash, group: mapped?.group ?? null, family, started, kernels, address });
-          return { ...stored, made };
+          return { ...stored, made, setId };
         });
         if (made) this.sets.remember(made);
         this.repeats.learn(known.host.siteId, report.hostname, address, input.reportHash ?? null);
-        this.repeats.knowSet(prepared.id ?? (made as MadeSet).id, hash, packages.length);
+        this.repeats.knowSet(setId, hash, packages.length);
         this.counters.reports++;
         if (result.changed) this.counters.changed++;
         if (judging) {

@@ -16,38 +16,48 @@ import { normalizeDn, normalizeSerial, parseCrl, type ParsedCrl, subjectDn, veri
 interface IssuerCrl {
   crl: ParsedCrl;
   revoked: Set<string>;
-  /** Whether a trusted CA of the CRL's issuer name signed it. */
-  verified: boolean;
 }
 
-/** One certificate of a chain: its serial and the DN of the CA that issued it. */
+/** One certificate of a chain: its serial, and the CA that issued it (its certificate's fingerprint, and its DN). */
 interface Link {
   serial: string;
+  ca: string;
   issuer: string;
 }
 
 export interface RevocationIndex {
-  /** The CRL in force for each issuer DN. */
-  byIssuer: Map<string, IssuerCrl>;
+  /** How many CRLs were loaded: with none, nothing is checked. */
+  loaded: number;
+  /**
+   * The CRL in force for each CA, by the CA certificate's SHA-256
+   * fingerprint: the newest that verifies against that certificate. Keyed by
+   * certificate, not by name, so that an old and a new CA of one name (a key
+   * rollover) each keep their own.
+   */
+  byCa: Map<string, IssuerCrl>;
+  /** Issuer DNs of CRLs that verify against no trust anchor. */
+  unverified: Set<string>;
   /** Chains already walked, by the leaf's SHA-256 fingerprint (null: an issuer is not among the trust anchors). */
   chains: Map<string, Link[] | null>;
 }
 
 const CHAINS_MAX = 20_000;
 
-/** The CRLs, each verified against the trust anchors once; per issuer, a verified one before one that is not, then the newest. */
+/** The CRLs, each verified against the trust anchors once. */
 export function indexCrls(crlPems: readonly string[], cas: readonly X509Certificate[]): RevocationIndex {
-  const caPems = cas.map((ca) => ca.toString());
-  const byIssuer = new Map<string, IssuerCrl>();
+  const anchors = cas.map((ca) => ({ fingerprint: ca.fingerprint256, pem: ca.toString() }));
+  const byCa = new Map<string, IssuerCrl>();
+  const unverified = new Set<string>();
   for (const pem of crlPems) {
     const crl = parseCrl(pem);
-    const entry = { crl, revoked: new Set(crl.revokedSerials), verified: caPems.some((ca) => verifyCrl(pem, ca)) };
-    const issuer = normalizeDn(crl.issuer);
-    const held = byIssuer.get(issuer);
-    const better = !held || (entry.verified && !held.verified) || (entry.verified === held.verified && crl.thisUpdate > held.crl.thisUpdate);
-    if (better) byIssuer.set(issuer, entry);
+    const signers = anchors.filter((ca) => verifyCrl(pem, ca.pem));
+    if (signers.length === 0) unverified.add(normalizeDn(crl.issuer));
+    for (const { fingerprint } of signers) {
+      const held = byCa.get(fingerprint);
+      if (!held || crl.thisUpdate > held.crl.thisUpdate) byCa.set(fingerprint, { crl, revoked: new Set(crl.revokedSerials) });
+    }
   }
-  return { byIssuer, chains: new Map() };
+  return { loaded: crlPems.length, byCa, unverified, chains: new Map() };
 }
 
 /** The leaf, then each issuer among the trust anchors up to a self-signed one; null if an issuer is missing. */
@@ -56,7 +66,11 @@ function walkChain(leaf: X509Certificate, cas: readonly X509Certificate[]): Link
   for (let cert = leaf; links.length < 10; ) {
     const issuer = cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
     if (!issuer) return null;
-    links.push({ serial: normalizeSerial(cert.serialNumber) ?? cert.serialNumber.toLowerCase(), issuer: normalizeDn(subjectDn(issuer.toString())) });
+    links.push({
+      serial: normalizeSerial(cert.serialNumber) ?? cert.serialNumber.toLowerCase(),
+      ca: issuer.fingerprint256,
+      issuer: normalizeDn(subjectDn(issuer.toString())),
+    });
     if (issuer === cert) return links;
     cert = issuer;
   }
@@ -73,7 +87,7 @@ export type RevocationProblem = [code: string, reason: string];
 export function revocationProblem(
   index: RevocationIndex, cas: readonly X509Certificate[], fingerprint: string, leaf: () => X509Certificate, now = Date.now(),
 ): RevocationProblem | null {
-  if (index.byIssuer.size === 0) return null;
+  if (index.loaded === 0) return null;
   let links = index.chains.get(fingerprint);
   if (links === undefined) {
     links = walkChain(leaf(), cas);
@@ -82,9 +96,11 @@ export function revocationProblem(
   }
   if (!links) return ['crl_missing', "this server cannot check the certificate's chain for revocation: one of its CAs is not among the server's trust anchors"];
   for (const link of links) {
-    const held = index.byIssuer.get(link.issuer);
-    if (!held) return ['crl_missing', "this server has no CRL for the certificate's CA, so it cannot tell whether it is revoked"];
-    if (!held.verified) return ['crl_invalid', "the CRL this server holds for the certificate's CA does not verify against that CA"];
+    const held = index.byCa.get(link.ca);
+    if (!held) {
+      if (index.unverified.has(link.issuer)) return ['crl_invalid', "the CRL this server holds for the certificate's CA does not verify against that CA"];
+      return ['crl_missing', "this server has no CRL for the certificate's CA, so it cannot tell whether it is revoked"];
+    }
     if (held.crl.thisUpdate.getTime() > now) return ['crl_not_yet_valid', "the CRL this server holds for the certificate's CA is not valid yet"];
     if (held.crl.nextUpdate && held.crl.nextUpdate.getTime() < now) return ['crl_expired', "the CRL this server holds for the certificate's CA has expired"];
     if (held.revoked.has(link.serial)) return ['certificate_revoked', 'the certificate has been revoked'];

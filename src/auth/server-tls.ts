@@ -85,7 +85,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
 
 /** A CRL that does not verify against its CA shuts that CA's certificates out (revocation.ts); the log says which. */
 function warnOfBadCrls(trust: TrustMaterial, logger: Logger): void {
-  const issuers = [...trust.revocation.byIssuer].filter(([, held]) => !held.verified).map(([issuer]) => issuer);
+  const issuers = [...trust.revocation.unverified];
   if (issuers.length) logger.warn({ issuers }, "CRLs that do not verify against their CA: that CA's certificates are refused (crl_invalid)");
 }
 

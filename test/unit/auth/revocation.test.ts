@@ -50,6 +50,19 @@ describe('revocationProblem', () => {
     expect(problem([newer, older], revokedHost)).toBe('certificate_revoked');
   });
 
+  test('when an old and a new CA of one name each have a CRL (a key rollover), then each certificate is checked against its own CA\'s CRL', () => {
+    // `impostor` trusted here: the same name as `ca`, another key, a newer CRL that does not list the old CA's revocation.
+    const both = [new X509Certificate(ca.certPem), new X509Certificate(impostor.certPem)];
+    const crls = [crlOf(ca, [revokedHost.serial], { thisUpdate: new Date(Date.now() - 2 * DAY) }), crlOf(impostor, [], { thisUpdate: new Date(Date.now() - DAY) })];
+    const check = (issued: typeof host) => {
+      const x509 = new X509Certificate(issued.certPem);
+      return revocationProblem(indexCrls(crls, both), both, x509.fingerprint256, () => x509)?.[0] ?? null;
+    };
+    expect(check(revokedHost)).toBe('certificate_revoked');
+    expect(check(host)).toBeNull();
+    expect(check(issueCertificate(impostor, { profile: 'host', commonName: 'new.example.org' }))).toBeNull();
+  });
+
   test('a certificate is read once per index: later checks of it use the chain found the first time', () => {
     const index = indexCrls([crlOf()], cas);
     const x509 = new X509Certificate(revokedHost.certPem);

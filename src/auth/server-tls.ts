@@ -11,7 +11,7 @@ import { recordAudit } from '../repositories/audit';
 import { findUserByDn, insertUser } from '../repositories/users';
 import { serverTlsOptions, type TlsMaterial } from '../server';
 import { describeDevPki } from './dev-pki-guide';
-import { currentSignature, loadTrustMaterial, type TrustMaterial } from './trust-store';
+import { CERT_PATTERN, currentSignature, loadTrustMaterial, type TrustMaterial } from './trust-store';
 
 export interface ServerTls {
   material: TlsMaterial;
@@ -96,7 +96,7 @@ function warnOfBadCrls(trust: TrustMaterial, logger: Logger): void {
  * on an unchanged report. A file that brings its own chain is used as it is.
  */
 export function withIssuers(certPem: string, cas: readonly X509Certificate[]): string {
-  const pems = certPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const pems = certPem.match(CERT_PATTERN) ?? [];
   if (pems.length !== 1) return certPem;
   const chain = [new X509Certificate(pems[0])];
   for (let last = chain[0]; chain.length < 10 && !last.checkIssued(last); ) {

@@ -14,7 +14,8 @@ export interface TrustMaterial {
   signature: string;
 }
 
-const CERT_PATTERN = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** A PEM certificate block (global: for match() over a file of several). */
+export const CERT_PATTERN = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const CRL_PATTERN = /-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g;
 
 /**

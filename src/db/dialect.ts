@@ -100,6 +100,22 @@ export async function insertIgnoreReturning(db: Knex, table: string, rows: Recor
   return insertRowsReturning(db, table, rows, columns, { ignore: true });
 }
 
+/**
+ * Inserts rows that have a unique key column, skipping those already there,
+ * and answers the id of every row by its key: those the insert gave back, and
+ * the rest (rows another writer inserted first, or all of them where the
+ * insert cannot answer) read with `find`.
+ */
+export async function insertIgnoreIds(
+  db: Knex, table: string, rows: Record<string, unknown>[], key: string, find: (keys: string[]) => Promise<Map<string, number>>,
+): Promise<Map<string, number>> {
+  const inserted = await insertIgnoreReturning(db, table, rows, ['id', key]);
+  const ids = new Map((inserted ?? []).map((row) => [String(row[key]), Number(row.id)]));
+  const unread = rows.map((row) => String(row[key])).filter((k) => !ids.has(k));
+  if (unread.length) for (const [k, id] of await find(unread)) ids.set(k, id);
+  return ids;
+}
+
 /** Whether the server takes INSERT … RETURNING, asked once per database (knex config; a transaction shares its parent's). */
 const returningSupport = new WeakMap<object, Promise<boolean>>();
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertIgnore, insertIgnoreReturning, insertReturningId, insertRows, toDbTime, withTransaction } from '../db';
+import { insertIgnore, insertIgnoreIds, insertReturningId, insertRows, toDbTime, withTransaction } from '../db';
 
 export async function findPackageSetId(db: Knex, hash: string): Promise<number | undefined> {
   const row = await db('package_sets').where({ hash }).first('id');
@@ -67,11 +67,8 @@ export async function ensurePackageSet(
 export async function storeChunks(db: Knex, chunks: NewChunk[]): Promise<Map<string, number>> {
   const byHash = [...new Map(chunks.map((c) => [c.hash, c])).values()].sort((a, b) => (a.hash < b.hash ? -1 : 1));
   if (byHash.length === 0) return new Map();
-  const inserted = await insertIgnoreReturning(db, 'package_chunks', byHash.map((c) => ({ hash: c.hash, package_count: c.ids.length })), ['id', 'hash']);
-  const ids = new Map((inserted ?? []).map((row) => [row.hash as string, Number(row.id)]));
-  // Chunks another report made first (or all of them, where the insert cannot answer) are read.
-  const unread = byHash.filter((c) => !ids.has(c.hash)).map((c) => c.hash);
-  if (unread.length) for (const [hash, id] of await findChunkIds(db, unread)) ids.set(hash, id);
+  const chunkRows = byHash.map((c) => ({ hash: c.hash, package_count: c.ids.length }));
+  const ids = await insertIgnoreIds(db, 'package_chunks', chunkRows, 'hash', (hashes) => findChunkIds(db, hashes));
   await insertIgnore(db, 'package_chunk_items', byHash.flatMap((c) => c.ids.map((packageId) => ({ chunk_id: ids.get(c.hash) as number, package_id: packageId }))));
   return ids;
 }

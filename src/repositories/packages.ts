@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertIgnoreReturning } from '../db';
+import { insertIgnoreIds } from '../db';
 import type { ReportedPackage } from '../reports/report';
 import type { PackageType } from '../versions';
 
@@ -26,28 +26,18 @@ export async function ensurePackageIds(db: Knex, inputs: PackageInput[]): Promis
   const ids = few ? new Map<string, number>() : await findPackageIds(db, inputs.map((i) => i.keyHash));
   const missing = inputs.filter((i) => !ids.has(i.keyHash)).sort((a, b) => (a.keyHash < b.keyHash ? -1 : 1));
   if (missing.length === 0) return ids;
-  const inserted = await insertIgnoreReturning(
-    db,
-    'packages',
-    missing.map(({ keyHash, type, pkg }) => ({
-      key_hash: keyHash,
-      type,
-      name: pkg.name,
-      epoch: pkg.epoch,
-      version: pkg.version,
-      release: pkg.release,
-      arch: pkg.arch,
-      source_name: pkg.sourceName,
-      source_version: pkg.sourceVersion,
-    })),
-    ['id', 'key_hash'],
-  );
-  for (const row of inserted ?? []) ids.set(row.key_hash as string, Number(row.id));
-  // Rows another report inserted first (or all of them, where the insert cannot answer) are read.
-  const unread = missing.filter((m) => !ids.has(m.keyHash));
-  if (unread.length) {
-    for (const [hash, id] of await findPackageIds(db, unread.map((m) => m.keyHash))) ids.set(hash, id);
-  }
+  const rows = missing.map(({ keyHash, type, pkg }) => ({
+    key_hash: keyHash,
+    type,
+    name: pkg.name,
+    epoch: pkg.epoch,
+    version: pkg.version,
+    release: pkg.release,
+    arch: pkg.arch,
+    source_name: pkg.sourceName,
+    source_version: pkg.sourceVersion,
+  }));
+  for (const [hash, id] of await insertIgnoreIds(db, 'packages', rows, 'key_hash', (hashes) => findPackageIds(db, hashes))) ids.set(hash, id);
   return ids;
 }
 

@@ -1,4 +1,4 @@
-import { fromDbTime, insertIgnore, insertIgnoreReturning, insertReturningId, insertRowsReturning, isReachable, toDbTime, withTransaction } from '../../../src/db';
+import { fromDbTime, insertIgnore, insertIgnoreIds, insertIgnoreReturning, insertReturningId, insertRowsReturning, isReachable, toDbTime, withTransaction } from '../../../src/db';
 import { supportsReturning } from '../../../src/db/dialect';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
 
@@ -47,6 +47,22 @@ describe(`the db layer on ${testDialect}`, () => {
     expect(answer?.map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id)).toEqual(
       rows.filter((r) => r.name !== 'sles-15').map((r) => ({ id: Number(r.id), name: r.name })).sort((a, b) => a.id - b.id),
     );
+  });
+
+  test('when insertIgnoreIds meets a row already there, then it answers the ids of all rows by key, reading only that one', async () => {
+    const [{ id: old }] = (await insertIgnoreReturning(t.db, 'os_groups', [{ name: 'ids-old', family: 'rpm', description: '' }], ['id'])) ?? [{ id: 0 }];
+    const asked: string[][] = [];
+    const find = async (names: string[]) => {
+      asked.push(names);
+      return new Map((await t.db('os_groups').whereIn('name', names).select('id', 'name')).map((r) => [r.name as string, Number(r.id)]));
+    };
+    const rows = ['ids-old', 'ids-new'].map((name) => ({ name, family: 'rpm', description: '' }));
+    const ids = await insertIgnoreIds(t.db, 'os_groups', rows, 'name', find);
+    const stored = await t.db('os_groups').whereIn('name', ['ids-old', 'ids-new']).select('id', 'name');
+    expect(ids).toEqual(new Map(stored.map((r) => [r.name, Number(r.id)])));
+    expect(ids.get('ids-old')).toBe(Number(old));
+    // SQLite and MariaDB answer the new row from the insert.
+    expect(asked).toEqual([['ids-old']]);
   });
 
   test('when insertRowsReturning inserts rows, then it answers each with its new id, in the same statement', async () => {

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { REVOCATION_REASONS } from '../pki/crl';
 import { PkiStore, type StoreIssueOptions } from '../pki/store';
 import type { Profile } from '../pki/certificates';
+import { KEY_TYPES, type KeyType } from '../pki/keys';
 
 /**
  * `patchscope certs …`: the dev/small-site CA. Every subcommand prints the
@@ -21,6 +22,7 @@ interface CommonOptions {
 }
 
 interface IssueCliOptions extends CommonOptions {
+  key?: KeyType;
   san?: string[];
   email?: string;
   p12Password?: string;
@@ -73,19 +75,25 @@ export function registerCerts(program: Command, context: () => CertsContext): vo
       commonName,
       days: options.days,
       overwrite: options.overwrite === true,
+      ...(options.key !== undefined ? { keyType: options.key } : {}),
       ...extra,
     });
     result.files.forEach(out);
     return result;
   };
 
+  const keyOption = (fallback: KeyType) =>
+    new Option('--key <type>', 'key type: rsa (2048 bits) or ec (ECDSA P-256, a twelfth of the signing cost)').choices(KEY_TYPES).default(fallback);
+
   issueCommand('server', 'name', 'issue a TLS server certificate for NAME (and --san names/IPs)')
+    .addOption(keyOption('ec'))
     .option('--san <name>', 'extra DNS name or IP address (repeatable, or comma-separated)', collectSans)
     .action((name: string, options: IssueCliOptions) => {
       issue('server', name, options, { sans: options.san ?? [] });
     });
 
   issueCommand('host', 'fqdn', "issue a host's client certificate (CN and SAN = its FQDN) for reporting")
+    .addOption(keyOption('rsa'))
     .action((fqdn: string, options: IssueCliOptions) => {
       issue('host', fqdn, options);
     });
@@ -102,6 +110,7 @@ export function registerCerts(program: Command, context: () => CertsContext): vo
     });
 
   issueCommand('peer', 'name', 'issue a federation peer certificate (server and client auth) for NAME')
+    .addOption(keyOption('rsa'))
     .option('--san <name>', 'extra DNS name or IP address (repeatable, or comma-separated)', collectSans)
     .action((name: string, options: IssueCliOptions) => {
       issue('peer', name, options, { sans: options.san ?? [] });

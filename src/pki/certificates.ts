@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import forge from 'node-forge';
 import { type DnAttribute, dnAttributesFromAsn1, formatDn, oidForType } from './dn';
-import { DEFAULT_CA_KEY_BITS, DEFAULT_LEAF_KEY_BITS, generateRsaKeyPair, publicKeyFromPrivatePem, randomSerial } from './keys';
+import { DEFAULT_CA_KEY_BITS, DEFAULT_LEAF_KEY_BITS, generateEcKeyPair, generateRsaKeyPair, type KeyType, publicKeyFromPrivatePem, randomSerial } from './keys';
 
 export type Profile = 'server' | 'host' | 'user' | 'peer';
 export const PROFILES: readonly Profile[] = ['server', 'host', 'user', 'peer'];
@@ -53,6 +53,8 @@ export interface IssueOptions extends Validity {
   /** DNS names or IP addresses (told apart with net.isIP). */
   sans?: string[];
   email?: string;
+  /** RSA (the default) or ECDSA P-256; keyBits is for RSA only. */
+  keyType?: KeyType;
   keyBits?: number;
 }
 
@@ -114,10 +116,14 @@ export function caKeyIdentifier(cert: forge.pki.Certificate): string {
  * takes ~0.3 s per signature with a 4096-bit key, OpenSSL a few milliseconds.
  * The fields set here are the ones cert.sign() would set.
  */
-function signCertificate(cert: forge.pki.Certificate, issuerKeyPem: string): string {
+function signCertificate(cert: forge.pki.Certificate, issuerKeyPem: string, spkiDer?: Buffer): string {
   cert.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
   const getTbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
   cert.tbsCertificate = getTbs(cert);
+  if (spkiDer) {
+    // forge encodes RSA keys only: an EC key's SubjectPublicKeyInfo takes the place of the stand-in (TBSCertificate field 7, after the [0] version).
+    (cert.tbsCertificate.value as forge.asn1.Asn1[])[6] = forge.asn1.fromDer(spkiDer.toString('binary'));
+  }
   const tbsDer = Buffer.from(forge.asn1.toDer(cert.tbsCertificate).getBytes(), 'binary');
   cert.signature = crypto.sign('sha256', tbsDer, issuerKeyPem).toString('binary');
   return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'); // LF like OpenSSL, not forge's CRLF
@@ -207,7 +213,11 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
   const commonName = checkName('common name', options.commonName);
   const plan = planLeaf(options, commonName);
   const { notBefore, notAfter } = validity(options, 365);
-  const keys = generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS, 'leaf');
+  const ec = options.keyType === 'ec';
+  if (ec && options.keyBits !== undefined) throw new Error('a key size is for RSA keys; an EC key is P-256');
+  if (ec && options.profile === 'user') throw new Error("user certificates get RSA keys: their .p12 is made with a library that packs RSA keys only");
+  const rsa = ec ? undefined : generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS, 'leaf');
+  const ecKeys = ec ? generateEcKeyPair() : undefined;
   const issuer = caSubject(ca);
   // leaves share the CA's organisation, so one O names the whole deployment
   const organization = issuer.find((a) => a.type === 'O')?.value ?? DEFAULT_ORGANIZATION;
@@ -217,7 +227,9 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
     { type: 'CN', value: commonName },
   ];
   const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
+  // An EC key goes in at signing (signCertificate); until then forge builds around the CA's RSA key as a stand-in.
+  cert.publicKey = rsa?.publicKey ?? ca.cert.publicKey;
+  if (ecKeys) cert.generateSubjectKeyIdentifier = () => forge.util.createBuffer(ecKeys.keyIdentifier);
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
@@ -225,7 +237,8 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
   cert.setIssuer(forgeAttributes(issuer));
   const extensions: object[] = [
     { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    // an ECDSA key signs, it cannot encipher (RFC 5480 §3)
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: !ec, critical: true },
     { name: 'extKeyUsage', ...plan.eku },
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caKeyIdentifier(ca.cert) },
@@ -233,8 +246,8 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
   if (plan.altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames: plan.altNames });
   cert.setExtensions(extensions);
   return {
-    certPem: signCertificate(cert, ca.keyPem),
-    keyPem: keys.privateKeyPem,
+    certPem: signCertificate(cert, ca.keyPem, ecKeys?.spkiDer),
+    keyPem: (rsa ?? (ecKeys as { privateKeyPem: string })).privateKeyPem,
     serial: cert.serialNumber,
     subject: formatDn(subject),
     sans: plan.sans,

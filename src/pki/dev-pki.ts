@@ -46,7 +46,8 @@ export function ensureDevPki(options: DevPkiOptions): DevPki {
   if (created) {
     store.init({ commonName: 'Patchscope Dev CA', keyBits: options.caKeyBits });
     const sans = [...new Set(['localhost', '127.0.0.1', '::1', hostname, fqdn])];
-    store.issue('server', { name: 'server', commonName: fqdn, sans });
+    // ECDSA, as `certs server` makes them: the server signs every handshake (keys.ts, generateEcKeyPair)
+    store.issue('server', { name: 'server', commonName: fqdn, sans, keyType: 'ec' });
     store.issue('user', { commonName: adminCommonName, saveP12Password: true });
     store.issue('host', { commonName: fqdn });
     // init() already wrote the first CRL, and nothing has been revoked since

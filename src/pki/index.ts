@@ -4,7 +4,7 @@ export * from './crl';
 export * from './dev-pki';
 export { canonicalType, type DnAttribute, formatDn, issuerDn, normalizeDn, subjectDn } from './dn';
 export { safeName } from './files';
-export { DEFAULT_CA_KEY_BITS, DEFAULT_LEAF_KEY_BITS, normalizeSerial, randomSerial } from './keys';
+export { DEFAULT_CA_KEY_BITS, DEFAULT_LEAF_KEY_BITS, KEY_TYPES, type KeyType, normalizeSerial, randomSerial } from './keys';
 export * from './pkcs12';
 export { certificateFingerprint, signDetached, verifyDetached } from './signature';
 export * from './store';

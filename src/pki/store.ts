@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type CertificateAuthority, createCa, issueCertificate, loadCa, type Profile, PROFILES } from './certificates';
 import { createCrl, isRevocationReason, parseCrl, REVOCATION_REASONS, type RevocationReason } from './crl';
 import { safeName, writePrivateFile, writePublicFile } from './files';
-import { normalizeSerial } from './keys';
+import { type KeyType, normalizeSerial } from './keys';
 import { generatePassword, toPkcs12 } from './pkcs12';
 import { certificateFingerprint } from './signature';
 import { certificateStatus, type IndexEntry, type ListedEntry, readIndex, writeIndex } from './store-index';
@@ -36,6 +36,8 @@ export interface StoreIssueOptions {
   days?: number;
   notBefore?: Date;
   notAfter?: Date;
+  /** RSA or ECDSA P-256 (issueCertificate); RSA when absent. */
+  keyType?: KeyType;
   keyBits?: number;
   /** Users only: password for the .p12; generated when absent. */
   p12Password?: string;

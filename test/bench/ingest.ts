@@ -252,7 +252,8 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
   try {
     const pki = new PkiStore(path.join(dir, 'pki'));
     pki.init({ keyBits: 3072 });
-    pki.issue('server', { commonName: 'localhost', name: 'server', sans: ['localhost', '127.0.0.1'] });
+    // The server's certificate as `certs server` and the dev PKI make it: ECDSA P-256.
+    pki.issue('server', { commonName: 'localhost', name: 'server', sans: ['localhost', '127.0.0.1'], keyType: 'ec' });
     pki.issue('server', { commonName: 'relay.bench.example.org' });
     const config = buildConfig({ dataDir: path.join(dir, 'data'), database: { url: target.url } });
     const db = createDatabase(config);

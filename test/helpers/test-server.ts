@@ -29,7 +29,7 @@ export async function startTestServer(overrides: DeepPartial<Config> = {}): Prom
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-server-'));
   const pki = new PkiStore(path.join(dir, 'pki'));
   pki.init({ keyBits: 3072 });
-  pki.issue('server', { commonName: 'localhost', name: 'server', sans: ['localhost', '127.0.0.1'] });
+  pki.issue('server', { commonName: 'localhost', name: 'server', sans: ['localhost', '127.0.0.1'], keyType: 'ec' });
   const t = await createTestDatabase();
   const config = {
     ...t.config,

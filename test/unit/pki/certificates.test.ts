@@ -1,4 +1,5 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import {
   type CertificateAuthority,
   createCa,
@@ -81,6 +82,31 @@ describe('issueCertificate', () => {
     // the AKI repeats the CA's SKI
     const ski = /Subject Key Identifier:\s+([0-9A-F:]+)/.exec(opensslText(ca.certPem))?.[1];
     expect(text).toMatch(new RegExp(`Authority Key Identifier:\\s+(keyid:)?${ski}`));
+  });
+
+  it('issues an ECDSA P-256 server certificate: signed by the RSA CA, key identifier as OpenSSL computes it, signing only', () => {
+    const leaf = issueCertificate(ca, { profile: 'server', commonName: 'ec.example.org', sans: ['127.0.0.1'], keyType: 'ec' });
+    const x = new X509Certificate(leaf.certPem);
+    expect(openssl(['verify', '-CAfile', caFile, '-purpose', 'sslserver', writeTemp(dir, 'ec.crt', leaf.certPem)]).status).toBe(0);
+    expect(x.publicKey.asymmetricKeyType).toBe('ec');
+    expect(x.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(x.checkPrivateKey(createPrivateKey(leaf.keyPem))).toBe(true);
+    expect(leaf.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(x.subjectAltName).toBe('DNS:ec.example.org, IP Address:127.0.0.1');
+    const text = opensslText(leaf.certPem);
+    expect(text).toMatch(/Key Usage: critical\s+Digital Signature\n/);
+    expect(text).toContain('Signature Algorithm: sha256WithRSAEncryption');
+    // RFC 5280 method 1: SHA-1 of the public key's bits, the uncompressed point that ends the SubjectPublicKeyInfo
+    const spki = x.publicKey.export({ type: 'spki', format: 'der' });
+    const ski = createHash('sha1').update(spki.subarray(spki.length - 65)).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+    expect(text).toMatch(new RegExp(`Subject Key Identifier:\\s+${ski}`));
+    // and a TLS server runs on it
+    expect(() => createSecureContext({ cert: leaf.certPem, key: leaf.keyPem })).not.toThrow();
+  });
+
+  it('refuses an EC key with a key size, and for users (their .p12 takes RSA keys only)', () => {
+    expect(() => issueCertificate(ca, { profile: 'server', commonName: 'a.example.org', keyType: 'ec', keyBits: 3072 })).toThrow(/P-256/);
+    expect(() => issueCertificate(ca, { profile: 'user', commonName: 'Alice', keyType: 'ec' })).toThrow(/user certificates get RSA keys/);
   });
 
   it('issues a host certificate whose CN and only SAN are the FQDN, for client auth only', () => {

@@ -68,9 +68,13 @@ describe('patchscope certs', () => {
       path.join(issued, 'servers', 'web.example.org.key'),
       path.join(issued, 'servers', 'web.example.org.crt'),
     ]);
-    expect(new X509Certificate(fs.readFileSync(path.join(issued, 'servers', 'web.example.org.crt'))).subjectAltName).toBe(
-      'DNS:web.example.org, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
-    );
+    const server = new X509Certificate(fs.readFileSync(path.join(issued, 'servers', 'web.example.org.crt')));
+    expect(server.subjectAltName).toBe('DNS:web.example.org, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1');
+    // servers get ECDSA unless asked otherwise; hosts and peers RSA
+    expect(server.publicKey.asymmetricKeyType).toBe('ec');
+    await run(['server', 'rsa.example.org', '--key', 'rsa']);
+    expect(new X509Certificate(fs.readFileSync(path.join(issued, 'servers', 'rsa.example.org.crt'))).publicKey.asymmetricKeyType).toBe('rsa');
+    await expect(run(['server', 'dsa.example.org', '--key', 'dsa'])).rejects.toThrow(/--key <type>.*dsa.*rsa, ec/);
 
     expect(await run(['host', 'node1.example.org', '--days', '10'])).toEqual([
       path.join(issued, 'hosts', 'node1.example.org.key'),
@@ -89,6 +93,9 @@ describe('patchscope certs', () => {
     expect(() => tls.createSecureContext({ pfx: fs.readFileSync(given[2]), passphrase: 's3cret pass' })).not.toThrow();
 
     expect(await run(['peer', 'central.example.org', '--san', '10.0.0.1'])).toHaveLength(2);
+    expect(new X509Certificate(fs.readFileSync(path.join(issued, 'peers', 'central.example.org.crt'))).publicKey.asymmetricKeyType).toBe('rsa');
+    await run(['host', 'node2.example.org', '--key', 'ec']);
+    expect(new X509Certificate(fs.readFileSync(path.join(issued, 'hosts', 'node2.example.org.crt'))).publicKey.asymmetricKeyType).toBe('ec');
 
     const printedKeys = [...user, ...given].join('\n');
     expect(printedKeys).not.toMatch(/PRIVATE KEY/);
@@ -112,7 +119,7 @@ describe('patchscope certs', () => {
     const table = await run(['list']);
     expect(table[0]).toMatch(/^STATUS\s+PROFILE\s+SERIAL\s+EXPIRES\s+SUBJECT$/);
     expect(table.find((l) => l.includes(peer.serial))).toMatch(/^revoked\s+peer\s/);
-    expect(table.filter((l) => l.startsWith('valid'))).toHaveLength(5);
+    expect(table.filter((l) => l.startsWith('valid'))).toHaveLength(7);
 
     const json = JSON.parse((await run(['list', '--json'])).join('\n'));
     expect(json.find((e: { serial: string }) => e.serial === peer.serial)).toMatchObject({ status: 'revoked', revocationReason: 'cessationOfOperation' });

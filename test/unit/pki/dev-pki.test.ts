@@ -44,6 +44,7 @@ describe('ensureDevPki', () => {
     expect(server.subjectAltName).toBe(
       'DNS:devbox.example.org, DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, DNS:devbox',
     );
+    expect(server.publicKey.asymmetricKeyType).toBe('ec');
     expect(subjectDn(read(dev.host?.cert))).toBe('CN=devbox.example.org,OU=Hosts,O=Patchscope');
     for (const file of [dev.serverKey, dev.admin?.key, dev.admin?.p12, dev.host?.key, `${dev.admin?.p12}-password`]) {
       expect([file, fileMode(file as string)]).toEqual([file, 0o600]);

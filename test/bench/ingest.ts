@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 400] [--soak 20000] [--workers 0]
- *   [--phases first,unchanged,changed,unique] [--callgrind]`
+ * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 2000] [--soak 20000] [--workers 0]
+ *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--callgrind]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -18,13 +18,17 @@
  * bare TLS ceiling (bare-tls-server.ts). The hosts
  * are CentOS 7 (most of their packages come from a real CentOS 7 list) and
  * the real Red Hat 7 OVAL definitions and KEV list are loaded, so each
- * changed report is also evaluated as it would be on a site.
+ * changed report is also evaluated as it would be on a site. Before anything
+ * is measured, `--warmup` hosts of their own send a first, a repeated and a
+ * changed report, so the figures are those of a server that has compiled its
+ * hot paths, as one that has run for a night has.
  *
  * `--callgrind` runs the server (one process) under valgrind's callgrind and
  * prints the instructions it executed per report in each phase instead of
  * timings: unlike CPU time, the count does not drift with what else the
  * machine is doing, so two versions of the code can be compared by one run
- * each. It runs some fifty times slower; use it with --hosts 100 or so.
+ * each. It runs some fifty times slower; use it with --hosts 100 or so (it
+ * warms up only when given --warmup).
  * Under valgrind OpenSSL takes its AVX2 paths, not AVX-512.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -164,20 +168,26 @@ interface Watched {
   statements: (() => Promise<number>) | null;
 }
 
-async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, pids: Watched): Promise<void> {
+/** Sends every body, `concurrency` at a time; the latency of each, in the order they finished. */
+async function sendAll(bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) latencies.push(await send(bodies[next++]));
+    }),
+  );
+  return latencies;
+}
+
+async function runPhase(label: string, bodies: Buffer[], concurrency: number, send: (body: Buffer) => Promise<number>, pids: Watched): Promise<void> {
   const cpuBefore = cpuSeconds(pids.server);
   const dbBefore = pids.database === null ? 0 : cpuSeconds(pids.database);
   const statementsBefore = (await pids.statements?.()) ?? 0;
   const clientBefore = process.cpuUsage();
   if (pids.callgrind) callgrindControl(pids.server, '--zero');
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) latencies.push(await send(bodies[next++]));
-    }),
-  );
+  const latencies = await sendAll(bodies, concurrency, send);
   const seconds = (performance.now() - started) / 1000;
   if (pids.callgrind) {
     out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  server ${((await callgrindInstructions(pids.server, pids.callgrind)) / bodies.length / 1e6).toFixed(2)} M instructions/report`);
@@ -242,10 +252,11 @@ interface BenchOptions {
   soak: number;
   workers: number;
   phases: Phase[];
+  warmup: number;
   callgrind: boolean;
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, callgrind }: BenchOptions): Promise<void> {
+async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, warmup, callgrind }: BenchOptions): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir);
   let child: ChildProcess | undefined;
@@ -300,6 +311,17 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     const statements = target.statements;
     if (!callgrind) await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())));
     const image = realPackages();
+    if (warmup > 0) {
+      // A server that has run for a while has compiled its hot paths; a fresh
+      // one compiles them, in each worker, during its first few thousand
+      // reports. So hosts of the warm-up's own send a first report, repeat it
+      // and send a changed one before anything is measured.
+      const hosts = Array.from({ length: warmup }, (_, i) => `warm${i}.bench.example.org`);
+      const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, 9_000_000 + i, 2))));
+      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, 9_000_000 + i, 2), 9_000_000 + i, 3))));
+      for (const bodies of [first, first, changed]) await sendAll(bodies, 16, send);
+      out(`\n${name}: warm-up of ${warmup * 3} reports (${warmup} hosts: first, unchanged, changed at c=16), not counted`);
+    }
     out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
     let total = 0;
     for (const concurrency of levels) {
@@ -326,9 +348,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       const hosts = Array.from({ length: 500 }, (_, i) => zlib.gzipSync(nativeReport(`soak${i}.bench.example.org`, variant(image, i, 2))));
       const samples: string[] = [];
       for (let sent = 0; sent < soak; sent += hosts.length) {
-        const latencies: number[] = [];
-        let next = 0;
-        await Promise.all(Array.from({ length: 16 }, async () => { while (next < hosts.length) latencies.push(await send(hosts[next++])); }));
+        await sendAll(hosts, 16, send);
         if ((sent / hosts.length) % 8 === 0) samples.push(`${sent + hosts.length}:${rssOf(child.pid as number).rss.toFixed(0)}MB`);
       }
       const end = rssOf(child.pid as number);
@@ -394,17 +414,19 @@ export async function run(args: string[]): Promise<void> {
     return i >= 0 ? args[i + 1] : fallback;
   };
   const which = option('db', 'both');
-  const hosts = Number(option('hosts', '400'));
+  const hosts = Number(option('hosts', '2000'));
   const soak = Number(option('soak', '20000'));
   const levels = option('levels', '1,4,16').split(',').map(Number);
   const workers = Number(option('workers', '0'));
   const phases = option('phases', PHASES.join(',')).split(',') as Phase[];
   const callgrind = args.includes('--callgrind');
+  // Under valgrind a warm-up of thousands of reports would take most of an hour.
+  const warmup = Number(option('warmup', callgrind ? '0' : '1000'));
   const unknown = phases.filter((phase) => !PHASES.includes(phase));
   if (unknown.length || phases[0] !== 'first') throw new Error(`--phases: a list of ${PHASES.join(', ')} that starts with first (got ${phases.join(',')})`);
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
   if (!callgrind) ceiling();
   for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) {
-    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, callgrind });
+    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, warmup, callgrind });
   }
 }

@@ -61,6 +61,16 @@ export function fromX509(x509: X509Certificate, via: 'tls' | 'proxy'): ClientCer
 const seen = new Map<string, ClientCertificate>();
 const SEEN_MAX = 20_000;
 
+/** The client's certificate and the CA certificates it sent with it (and any anchor Node found above them), leaf first. */
+function sentChain(socket: TLSSocket): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  for (let cert = socket.getPeerCertificate(true); cert?.raw && chain.length < 10; cert = cert.issuerCertificate) {
+    chain.push(new X509Certificate(cert.raw));
+    if (cert.issuerCertificate === cert) break;
+  }
+  return chain;
+}
+
 /** The certificate the TLS handshake brought, with OpenSSL's verdict on its chain and ours on revocation. */
 function fromSocket(socket: TLSSocket, trust: TrustMaterial): CertificateCheck {
   // The legacy object, not getPeerX509Certificate(): under load that costs
@@ -73,7 +83,7 @@ function fromSocket(socket: TLSSocket, trust: TrustMaterial): CertificateCheck {
     const [code, reason] = tlsReasons[error] ?? ['certificate_refused', `the certificate failed verification (${error})`];
     return { ok: false, code, reason };
   }
-  const revoked = revocationProblem(trust.revocation, trust.cas, peer.fingerprint256, () => new X509Certificate(peer.raw));
+  const revoked = revocationProblem(trust.revocation, trust.cas, peer.fingerprint256, () => sentChain(socket));
   if (revoked) return { ok: false, code: revoked[0], reason: revoked[1] };
   let certificate = seen.get(peer.fingerprint256);
   if (!certificate) {
@@ -109,7 +119,7 @@ function fromProxy(req: Request, proxy: Config['proxy'], trust: TrustMaterial): 
   if (Date.parse(x509.validFrom) > now) return { ok: false, code: 'certificate_not_yet_valid', reason: tlsReasons.CERT_NOT_YET_VALID[1] };
   const issuer = trust.cas.find((ca) => x509.checkIssued(ca) && x509.verify(ca.publicKey));
   if (!issuer) return { ok: false, code: 'unknown_ca', reason: tlsReasons.UNABLE_TO_GET_ISSUER_CERT_LOCALLY[1] };
-  const revoked = revocationProblem(trust.revocation, trust.cas, x509.fingerprint256, () => x509);
+  const revoked = revocationProblem(trust.revocation, trust.cas, x509.fingerprint256, () => [x509]);
   if (revoked) return { ok: false, code: revoked[0], reason: revoked[1] };
   return { ok: true, certificate: fromX509(x509, 'proxy') };
 }

@@ -8,7 +8,10 @@
  * connection costs a few map lookups. The rules are OpenSSL's with
  * X509_V_FLAG_CRL_CHECK_ALL: every certificate of the chain, up to and
  * including the trust anchor, is checked against a current CRL of its
- * issuer, and without one the certificate is refused.
+ * issuer, and without one the certificate is refused. As with OpenSSL, the
+ * chain may run through intermediate CAs the client sent with its
+ * certificate: their CRLs are verified against them the first time a client
+ * brings them (OpenSSL has verified the intermediates themselves by then).
  */
 import type { X509Certificate } from 'node:crypto';
 import { normalizeDn, normalizeSerial, parseCrl, type ParsedCrl, subjectDn, verifyCrl } from '../pki';
@@ -37,6 +40,8 @@ export interface RevocationIndex {
   byCa: Map<string, IssuerCrl>;
   /** Issuer DNs of CRLs that verify against no trust anchor. */
   unverified: Set<string>;
+  /** Those CRLs by issuer DN, for intermediates outside the trust anchors (see issuerCrl). */
+  pending: Map<string, string[]>;
   /** Chains already walked, by the leaf's SHA-256 fingerprint (null: an issuer is not among the trust anchors). */
   chains: Map<string, Link[] | null>;
 }
@@ -48,30 +53,51 @@ export function indexCrls(crlPems: readonly string[], cas: readonly X509Certific
   const anchors = cas.map((ca) => ({ fingerprint: ca.fingerprint256, pem: ca.toString(), dn: normalizeDn(subjectDn(ca.toString())) }));
   const byCa = new Map<string, IssuerCrl>();
   const unverified = new Set<string>();
+  const pending = new Map<string, string[]>();
   for (const pem of crlPems) {
     const crl = parseCrl(pem);
     const issuer = normalizeDn(crl.issuer);
     const signers = anchors.filter((ca) => ca.dn === issuer && verifyCrl(pem, ca.pem));
-    if (signers.length === 0) unverified.add(issuer);
-    for (const { fingerprint } of signers) {
-      const held = byCa.get(fingerprint);
-      if (!held || crl.thisUpdate > held.crl.thisUpdate) byCa.set(fingerprint, { crl, revoked: new Set(crl.revokedSerials) });
+    if (signers.length === 0) {
+      unverified.add(issuer);
+      pending.set(issuer, [...(pending.get(issuer) ?? []), pem]);
     }
+    for (const { fingerprint } of signers) hold(byCa, fingerprint, crl);
   }
-  return { loaded: crlPems.length, byCa, unverified, chains: new Map() };
+  return { loaded: crlPems.length, byCa, unverified, pending, chains: new Map() };
 }
 
-/** The leaf, then each issuer among the trust anchors up to a self-signed one; null if an issuer is missing. */
-function walkChain(leaf: X509Certificate, cas: readonly X509Certificate[]): Link[] | null {
+/** Keeps `crl` for the CA if it is newer than the one held. */
+function hold(byCa: Map<string, IssuerCrl>, fingerprint: string, crl: ParsedCrl): void {
+  const held = byCa.get(fingerprint);
+  if (!held || crl.thisUpdate > held.crl.thisUpdate) byCa.set(fingerprint, { crl, revoked: new Set(crl.revokedSerials) });
+}
+
+/** An intermediate the client sent: the CRLs of its name that no trust anchor signed are verified against it, once. */
+function verifyPending(index: RevocationIndex, intermediate: X509Certificate, dn: string): void {
+  const fingerprint = intermediate.fingerprint256;
+  if (index.byCa.has(fingerprint)) return;
+  for (const pem of index.pending.get(dn) ?? []) {
+    if (verifyCrl(pem, intermediate.toString())) hold(index.byCa, fingerprint, parseCrl(pem));
+  }
+}
+
+/**
+ * The leaf (chain[0]), then each issuer up to a self-signed trust anchor:
+ * from the anchors, or else from the intermediates the client sent (the
+ * rest of `chain`). Null if an issuer is missing.
+ */
+function walkChain(index: RevocationIndex, chain: readonly X509Certificate[], cas: readonly X509Certificate[]): Link[] | null {
+  const [leaf, ...sent] = chain;
+  const issues = (cert: X509Certificate) => (ca: X509Certificate) => cert.checkIssued(ca) && cert.verify(ca.publicKey);
   const links: Link[] = [];
   for (let cert = leaf; links.length < 10; ) {
-    const issuer = cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+    const anchor = cas.find(issues(cert));
+    const issuer = anchor ?? sent.find((ca) => ca !== cert && ca.ca && issues(cert)(ca));
     if (!issuer) return null;
-    links.push({
-      serial: normalizeSerial(cert.serialNumber) ?? cert.serialNumber.toLowerCase(),
-      ca: issuer.fingerprint256,
-      issuer: normalizeDn(subjectDn(issuer.toString())),
-    });
+    const dn = normalizeDn(subjectDn(issuer.toString()));
+    if (!anchor) verifyPending(index, issuer, dn);
+    links.push({ serial: normalizeSerial(cert.serialNumber) ?? cert.serialNumber.toLowerCase(), ca: issuer.fingerprint256, issuer: dn });
     if (issuer === cert) return links;
     cert = issuer;
   }
@@ -82,16 +108,17 @@ export type RevocationProblem = [code: string, reason: string];
 
 /**
  * Why the chain of a verified certificate fails the CRL check, or null when
- * it passes (or no CRLs are configured). `leaf` is called only for a
- * certificate this index has not seen.
+ * it passes (or no CRLs are configured). `chain` gives the certificate and
+ * the intermediates that came with it; it is called only for a certificate
+ * this index has not seen.
  */
 export function revocationProblem(
-  index: RevocationIndex, cas: readonly X509Certificate[], fingerprint: string, leaf: () => X509Certificate, now = Date.now(),
+  index: RevocationIndex, cas: readonly X509Certificate[], fingerprint: string, chain: () => X509Certificate[], now = Date.now(),
 ): RevocationProblem | null {
   if (index.loaded === 0) return null;
   let links = index.chains.get(fingerprint);
   if (links === undefined) {
-    links = walkChain(leaf(), cas);
+    links = walkChain(index, chain(), cas);
     if (index.chains.size >= CHAINS_MAX) index.chains.clear();
     index.chains.set(fingerprint, links);
   }

@@ -86,7 +86,9 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
 /** A CRL that does not verify against its CA shuts that CA's certificates out (revocation.ts); the log says which. */
 function warnOfBadCrls(trust: TrustMaterial, logger: Logger): void {
   const issuers = [...trust.revocation.unverified];
-  if (issuers.length) logger.warn({ issuers }, "CRLs that do not verify against their CA: that CA's certificates are refused (crl_invalid)");
+  if (issuers.length) {
+    logger.warn({ issuers }, "CRLs that verify against no trust anchor: unless one is an intermediate CA's that clients send, that CA's certificates are refused (crl_invalid)");
+  }
 }
 
 /**

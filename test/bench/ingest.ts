@@ -311,6 +311,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     const statements = target.statements;
     if (!callgrind) await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())));
     const image = realPackages();
+    out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
     if (warmup > 0) {
       // A server that has run for a while has compiled its hot paths; a fresh
       // one compiles them, in each worker, during its first few thousand
@@ -320,9 +321,8 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, 9_000_000 + i, 2))));
       const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, 9_000_000 + i, 2), 9_000_000 + i, 3))));
       for (const bodies of [first, first, changed]) await sendAll(bodies, 16, send);
-      out(`\n${name}: warm-up of ${warmup * 3} reports (${warmup} hosts: first, unchanged, changed at c=16), not counted`);
+      out(`  warm-up    c=16 ${String(warmup * 3).padStart(6)} reports  (${warmup} hosts of its own: first, unchanged, changed), not counted`);
     }
-    out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
     let total = 0;
     for (const concurrency of levels) {
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;

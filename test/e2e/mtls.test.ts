@@ -3,6 +3,7 @@
  * `patchscope certs` command, a real server (startPatchscope), and a new TLS
  * connection per request. Runs on SQLite, and on MariaDB with TEST_DB=mysql.
  */
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +18,12 @@ import { createViewEngine } from '../../src/http/views';
 import { createLogger } from '../../src/logger';
 import { type Patchscope, startPatchscope } from '../../src/main';
 import { templatesDir } from '../../src/paths';
-import { PkiStore } from '../../src/pki';
+import { createCrl, issueCertificate, PkiStore } from '../../src/pki';
 import { listen, type RunningServer } from '../../src/server';
 import { runCli } from '../helpers/cli';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { httpsRequest, type Identity } from '../helpers/https';
+import { makeIntermediateCa } from '../helpers/intermediate-ca';
 
 jest.setTimeout(60_000);
 
@@ -50,6 +52,10 @@ async function cli(...args: string[]) {
 }
 const get = (urlPath: string, identity?: Identity, headers?: Record<string, string>, port = server.port) =>
   httpsRequest({ port, path: urlPath, caFile: ca(), identity, headers });
+const writeFile = (name: string, content: string) => {
+  fs.writeFileSync(path.join(dir, name), content);
+  return path.join(dir, name);
+};
 const errorOf = (res: { json(): unknown }) => (res.json() as { error: { code: string; message: string; details?: { reason?: string } } }).error;
 
 beforeAll(async () => {
@@ -216,6 +222,35 @@ describe('reports: who may report for whom', () => {
     const res = await report(id('server', 'relay.prague.example.org'), 'wn07.example.org', 'BRNO');
     expect(res.status).toBe(403);
     expect(errorOf(res).message).toMatch(/may not report for site BRNO/);
+  });
+});
+
+describe('a CA that issues through an intermediate, with only its root as trust anchor', () => {
+  test("when a host sends its certificate with the intermediate, then the chain is checked against both CAs' CRLs", async () => {
+    const { root, intermediate } = makeIntermediateCa(dir);
+    const issue = (fqdn: string): Identity => {
+      const issued = issueCertificate(intermediate, { profile: 'host', commonName: fqdn });
+      // The client sends the intermediate after its certificate, as a grid host's certificate file holds it.
+      return { cert: writeFile(`${fqdn}.chain.crt`, issued.certPem + intermediate.certPem), key: writeFile(`${fqdn}.key`, issued.keyPem) };
+    };
+    const good = issue('wn10.example.org');
+    const revoked = issue('wn11.example.org');
+    const revokedSerial = new X509Certificate(fs.readFileSync(revoked.cert as string)).serialNumber;
+    const crl = (signer: typeof root, serials: string[]) => createCrl(signer, { crlNumber: 1, revoked: serials.map((serial) => ({ serial, revokedAt: new Date() })) });
+    const trust = loadTrustMaterial([writeFile('root.crt', root.certPem)], [writeFile('root.crl', crl(root, [])), writeFile('intermediate.crl', crl(intermediate, [revokedSerial]))]);
+    const app = createApp({ config: t.config, db: server.db, logger, trust: () => trust });
+    const material = { cert: fs.readFileSync(id('server', 'server').cert as string), key: fs.readFileSync(id('server', 'server').key as string), ca: trust.caPems };
+    const site = await listen(app, { host: '127.0.0.1', port: 0, tls: material });
+    try {
+      const ok = await get('/api/v1/whoami', good, undefined, site.port);
+      expect(ok.status).toBe(200);
+      expect(ok.json()).toMatchObject({ principal: { kind: 'host', hostnames: ['wn10.example.org'] } });
+      const refused = await get('/api/v1/whoami', revoked, undefined, site.port);
+      expect(refused.status).toBe(401);
+      expect(errorOf(refused).details?.reason).toBe('certificate_revoked');
+    } finally {
+      await site.close(1000);
+    }
   });
 });
 

@@ -1,6 +1,10 @@
 import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { indexCrls, revocationProblem } from '../../../src/auth/revocation';
-import { createCa, createCrl, issueCertificate } from '../../../src/pki';
+import { type CertificateAuthority, createCa, createCrl, issueCertificate } from '../../../src/pki';
+import { makeIntermediateCa } from '../../helpers/intermediate-ca';
 
 const DAY = 86_400_000;
 const ca = createCa({ commonName: 'Revocation Test CA', keyBits: 3072 });
@@ -15,7 +19,7 @@ const crlOf = (signer = ca, revoked: string[] = [revokedHost.serial], options: {
   createCrl(signer, { crlNumber: 1, revoked: revoked.map((serial) => ({ serial, revokedAt: new Date() })), ...options });
 const problem = (crls: string[], issued = host, now = Date.now()) => {
   const x509 = new X509Certificate(issued.certPem);
-  return revocationProblem(indexCrls(crls, cas), cas, x509.fingerprint256, () => x509, now)?.[0] ?? null;
+  return revocationProblem(indexCrls(crls, cas), cas, x509.fingerprint256, () => [x509], now)?.[0] ?? null;
 };
 
 describe('revocationProblem', () => {
@@ -56,7 +60,7 @@ describe('revocationProblem', () => {
     const crls = [crlOf(ca, [revokedHost.serial], { thisUpdate: new Date(Date.now() - 2 * DAY) }), crlOf(impostor, [], { thisUpdate: new Date(Date.now() - DAY) })];
     const check = (issued: typeof host) => {
       const x509 = new X509Certificate(issued.certPem);
-      return revocationProblem(indexCrls(crls, both), both, x509.fingerprint256, () => x509)?.[0] ?? null;
+      return revocationProblem(indexCrls(crls, both), both, x509.fingerprint256, () => [x509])?.[0] ?? null;
     };
     expect(check(revokedHost)).toBe('certificate_revoked');
     expect(check(host)).toBeNull();
@@ -66,10 +70,52 @@ describe('revocationProblem', () => {
   test('a certificate is read once per index: later checks of it use the chain found the first time', () => {
     const index = indexCrls([crlOf()], cas);
     const x509 = new X509Certificate(revokedHost.certPem);
-    const read = jest.fn(() => x509);
+    const read = jest.fn(() => [x509]);
     expect(revocationProblem(index, cas, x509.fingerprint256, read)?.[0]).toBe('certificate_revoked');
     expect(revocationProblem(index, cas, x509.fingerprint256, read)?.[0]).toBe('certificate_revoked');
     expect(read).toHaveBeenCalledTimes(1);
+  });
+
+  describe('a chain through an intermediate CA that is not a trust anchor, sent by the client', () => {
+    let dir: string;
+    let root: CertificateAuthority;
+    let intermediate: CertificateAuthority;
+    let anchors: X509Certificate[];
+    let leaf: X509Certificate;
+    let revokedLeaf: X509Certificate;
+    let sent: X509Certificate;
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-intermediate-'));
+      ({ root, intermediate } = makeIntermediateCa(dir));
+      anchors = [new X509Certificate(root.certPem)];
+      sent = new X509Certificate(intermediate.certPem);
+      leaf = new X509Certificate(issueCertificate(intermediate, { profile: 'host', commonName: 'wn01.example.org' }).certPem);
+      revokedLeaf = new X509Certificate(issueCertificate(intermediate, { profile: 'host', commonName: 'revoked.example.org' }).certPem);
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const rootCrl = (revoked: string[] = []) => crlOf(root, revoked);
+    const check = (crls: string[], cert: X509Certificate, chain = [cert, sent]) =>
+      revocationProblem(indexCrls(crls, anchors), anchors, cert.fingerprint256, () => chain)?.[0] ?? null;
+
+    test("then the leaf is checked against the intermediate's CRL, and the intermediate against the root's", () => {
+      const crls = [rootCrl(), crlOf(intermediate, [revokedLeaf.serialNumber])];
+      expect(check(crls, leaf)).toBeNull();
+      expect(check(crls, revokedLeaf)).toBe('certificate_revoked');
+      // The root revoked the intermediate: all of its certificates go with it.
+      expect(check([rootCrl([sent.serialNumber]), crlOf(intermediate, [])], leaf)).toBe('certificate_revoked');
+    });
+
+    test("when the intermediate's or the root's CRL is missing, or the intermediate's does not verify, then the leaf is refused", () => {
+      expect(check([rootCrl()], leaf)).toBe('crl_missing');
+      expect(check([crlOf(intermediate, [])], leaf)).toBe('crl_missing');
+      const impostor = createCa({ commonName: 'Example Issuing CA', organization: 'Example Institute', keyBits: 3072 });
+      expect(check([rootCrl(), crlOf(impostor, [])], leaf)).toBe('crl_invalid');
+    });
+
+    test('when the client does not send the intermediate, then the chain cannot be walked and the leaf is refused', () => {
+      expect(check([rootCrl(), crlOf(intermediate, [])], leaf, [leaf])).toBe('crl_missing');
+    });
   });
 
   test("when the certificate's CA is not among the trust anchors, then it cannot be checked and is refused", () => {

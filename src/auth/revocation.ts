@@ -40,7 +40,7 @@ export interface RevocationIndex {
   byCa: Map<string, IssuerCrl>;
   /** Issuer DNs of CRLs that verify against no trust anchor. */
   unverified: Set<string>;
-  /** Those CRLs by issuer DN, for intermediates outside the trust anchors (see issuerCrl). */
+  /** Those CRLs by issuer DN, for intermediates outside the trust anchors (verifyPending). */
   pending: Map<string, string[]>;
   /** Chains already walked, by the leaf's SHA-256 fingerprint (null: an issuer is not among the trust anchors). */
   chains: Map<string, Link[] | null>;

@@ -216,8 +216,7 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
   const ec = options.keyType === 'ec';
   if (ec && options.keyBits !== undefined) throw new Error('a key size is for RSA keys; an EC key is P-256');
   if (ec && options.profile === 'user') throw new Error("user certificates get RSA keys: their .p12 is made with a library that packs RSA keys only");
-  const rsa = ec ? undefined : generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS, 'leaf');
-  const ecKeys = ec ? generateEcKeyPair() : undefined;
+  const keys = ec ? generateEcKeyPair() : generateRsaKeyPair(options.keyBits ?? DEFAULT_LEAF_KEY_BITS, 'leaf');
   const issuer = caSubject(ca);
   // leaves share the CA's organisation, so one O names the whole deployment
   const organization = issuer.find((a) => a.type === 'O')?.value ?? DEFAULT_ORGANIZATION;
@@ -228,8 +227,8 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
   ];
   const cert = forge.pki.createCertificate();
   // An EC key goes in at signing (signCertificate); until then forge builds around the CA's RSA key as a stand-in.
-  cert.publicKey = rsa?.publicKey ?? ca.cert.publicKey;
-  if (ecKeys) cert.generateSubjectKeyIdentifier = () => forge.util.createBuffer(ecKeys.keyIdentifier);
+  cert.publicKey = 'publicKey' in keys ? keys.publicKey : ca.cert.publicKey;
+  if ('keyIdentifier' in keys) cert.generateSubjectKeyIdentifier = () => forge.util.createBuffer(keys.keyIdentifier);
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
@@ -246,8 +245,8 @@ export function issueCertificate(ca: CertificateAuthority, options: IssueOptions
   if (plan.altNames.length > 0) extensions.push({ name: 'subjectAltName', altNames: plan.altNames });
   cert.setExtensions(extensions);
   return {
-    certPem: signCertificate(cert, ca.keyPem, ecKeys?.spkiDer),
-    keyPem: (rsa ?? (ecKeys as { privateKeyPem: string })).privateKeyPem,
+    certPem: signCertificate(cert, ca.keyPem, 'spkiDer' in keys ? keys.spkiDer : undefined),
+    keyPem: keys.privateKeyPem,
     serial: cert.serialNumber,
     subject: formatDn(subject),
     sans: plan.sans,

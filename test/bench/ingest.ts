@@ -323,7 +323,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       for (const bodies of [first, first, changed]) await sendAll(bodies, 16, send);
       out(`  warm-up    c=16 ${String(warmup * 3).padStart(6)} reports  (${warmup} hosts of its own: first, unchanged, changed), not counted`);
     }
-    let total = 0;
+    let total = warmup * 3;
     for (const concurrency of levels) {
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);

@@ -2,9 +2,11 @@
  * Group commit: requests that arrive while a write is in flight wait for the
  * next one, and one write takes all of them. With no write in flight a
  * request is written on the next turn of the event loop, so a quiet server
- * adds no delay. Each request is answered with its own result once the write
- * that held it is done; when a write fails, every request in it gets the
- * error.
+ * adds no delay. On a busy one (the last write held several requests) a
+ * write that would hold only a few waits up to `lingerMs` for others to
+ * join: a write's statements cost the same for one request as for ten.
+ * Each request is answered with its own result once the write that held it
+ * is done; when a write fails, every request in it gets the error.
  */
 interface Pending<Request, Result> {
   request: Request;
@@ -16,13 +18,22 @@ export interface GroupCommitOptions<Request, Result> {
   /** Writes a batch; answers one result per request, in order. */
   write(batch: Request[]): Promise<Result[]>;
   maxBatch?: number;
+  /** How long a small write waits for company when the last write held more than one request (0: never). */
+  lingerMs?: number;
   /** Requests with the same key go in different batches (a host's row is written once per transaction). */
   keyOf?(request: Request): string;
 }
 
+/** A write that would hold this many requests or more starts at once. */
+const LINGER_BELOW = 8;
+
 export class GroupCommit<Request, Result> {
   private queue: Pending<Request, Result>[] = [];
   private writing = false;
+  /** How many requests the last write held. */
+  private lastSize = 0;
+  /** The timer of a write waiting for company (lingerMs). */
+  private lingering: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: GroupCommitOptions<Request, Result>) {}
 
@@ -34,9 +45,24 @@ export class GroupCommit<Request, Result> {
   }
 
   private schedule(): void {
+    if (this.lingering && this.queue.length >= LINGER_BELOW) {
+      // enough company arrived: no need to wait out the linger
+      clearTimeout(this.lingering);
+      this.lingering = null;
+      setImmediate(() => void this.drain());
+      return;
+    }
     if (this.writing || this.queue.length === 0) return;
     this.writing = true;
-    setImmediate(() => void this.drain());
+    const { lingerMs = 0 } = this.options;
+    if (lingerMs > 0 && this.lastSize > 1 && this.queue.length < LINGER_BELOW) {
+      this.lingering = setTimeout(() => {
+        this.lingering = null;
+        void this.drain();
+      }, lingerMs);
+    } else {
+      setImmediate(() => void this.drain());
+    }
   }
 
   private async drain(): Promise<void> {
@@ -54,6 +80,7 @@ export class GroupCommit<Request, Result> {
       }
     }
     this.queue = rest;
+    this.lastSize = batch.length;
     try {
       const results = await this.options.write(batch.map((pending) => pending.request));
       batch.forEach((pending, i) => pending.resolve(results[i]));

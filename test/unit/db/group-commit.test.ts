@@ -12,6 +12,32 @@ describe('group commit', () => {
     expect(batches).toEqual([[1], [2, 3, 4]]);
   });
 
+  test('when the last write held several requests, then a small write waits up to lingerMs for more; after a lone one, or with eight queued, it does not wait', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const batches: number[][] = [];
+      const group = new GroupCommit<number, number>({ write: async (batch) => (batches.push(batch), batch), lingerMs: 50 });
+      // A lone request is written on the next turn of the event loop, no timer needed.
+      await group.submit(1);
+      // Two at once make a write of two...
+      await Promise.all([group.submit(2), group.submit(3)]);
+      // ...so the next write waits: a request 20 ms later still joins it.
+      const waiting = group.submit(4);
+      await jest.advanceTimersByTimeAsync(20);
+      expect(batches).toEqual([[1], [2, 3]]);
+      const joining = group.submit(5);
+      await jest.advanceTimersByTimeAsync(30);
+      await Promise.all([waiting, joining]);
+      expect(batches).toEqual([[1], [2, 3], [4, 5]]);
+      // Eight queued while it waits: the write starts without the timer.
+      const eight = [6, 7, 8, 9, 10, 11, 12, 13].map((n) => group.submit(n));
+      await Promise.all(eight);
+      expect(batches[3]).toEqual([6, 7, 8, 9, 10, 11, 12, 13]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('when requests share a key or exceed the batch size, then they wait for a later write', async () => {
     const batches: string[][] = [];
     const group = new GroupCommit<string, number>({ write: async (batch) => (batches.push(batch), batch.map(() => 0)), maxBatch: 2, keyOf: (r) => r.split(':')[0] });

@@ -233,16 +233,15 @@ async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target
   const admin = knex({ client: 'mysql2', connection: server });
   await admin.raw(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   const url = `${server}/${database}`;
+  let dropped: Promise<void> | undefined;
   return {
     name,
     env: { PATCHSCOPE_DB: url, PATCHSCOPE_DB_POOL_MAX: '20' },
     url,
     // Server-wide, so it counts other clients too; the bench is meant to run alone.
     statements: async () => Number((await admin.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value) - 1,
-    cleanup: async () => {
-      await admin.raw(`DROP DATABASE IF EXISTS \`${database}\``);
-      await admin.destroy();
-    },
+    // Once, however often asked: an interrupted run asks from its signal handler and from its finally block.
+    cleanup: () => (dropped ??= admin.raw(`DROP DATABASE IF EXISTS \`${database}\``).then(() => admin.destroy())),
   };
 }
 
@@ -260,6 +259,15 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir);
   let child: ChildProcess | undefined;
+  // Interrupted, the bench still stops its server and drops its database, rather than leave them to skew the next run.
+  const interrupted = () => {
+    child?.kill('SIGTERM');
+    void target.cleanup().finally(() => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   try {
     const pki = new PkiStore(path.join(dir, 'pki'));
     pki.init({ keyBits: 3072 });
@@ -355,6 +363,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       out(`  soak: ${soak} reports at c=16 (500 hosts, mostly unchanged); RSS by reports sent: ${samples.join(' ')}; end ${end.rss.toFixed(0)} MB, peak ${end.peak.toFixed(0)} MB`);
     }
   } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
     child?.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 500));
     await target.cleanup();

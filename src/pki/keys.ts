@@ -50,9 +50,9 @@ export interface EcKeyPair {
 
 /**
  * An ECDSA P-256 key pair. A TLS server signs once per handshake: with
- * P-256 that signature costs OpenSSL a twelfth of an RSA-2048 one, which is
- * a quarter of a new connection's CPU on the server (README, "Server
- * certificate"). Every TLS 1.2+ client verifies it.
+ * P-256 that signature costs OpenSSL a twelfth of an RSA-2048 one, and a
+ * new connection costs the server about a quarter less CPU (README,
+ * "Issuing certificates with `patchscope certs`").
  */
 export function generateEcKeyPair(): EcKeyPair {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });

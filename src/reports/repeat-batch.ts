@@ -141,9 +141,9 @@ export class RepeatBatcher {
 
 /**
  * When the server is busy, a batch waits this long for more repeats: with
- * 16 senders on two workers, batches of two or three became four or five,
- * 2.2 SQL statements per repeat 1.6 (`npm run bench -- ingest`), for 5 ms on
- * a report that takes some 30.
+ * 16 senders on two workers, 2.2 SQL statements per repeat became 1.6 to 1.8
+ * (`npm run bench -- ingest`, MariaDB), for at most 5 ms on a report that
+ * takes some 35.
  */
 const LINGER_MS = 5;
 const KNOWN_SETS_MAX = 100_000;

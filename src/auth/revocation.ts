@@ -42,6 +42,8 @@ export interface RevocationIndex {
   unverified: Set<string>;
   /** Those CRLs by issuer DN, for intermediates outside the trust anchors (verifyPending). */
   pending: Map<string, string[]>;
+  /** Fingerprints of the intermediates they were verified against, whether one verified or none did. */
+  tried: Set<string>;
   /** Chains already walked, by the leaf's SHA-256 fingerprint (null: an issuer is not among the trust anchors). */
   chains: Map<string, Link[] | null>;
 }
@@ -64,7 +66,7 @@ export function indexCrls(crlPems: readonly string[], cas: readonly X509Certific
     }
     for (const { fingerprint } of signers) hold(byCa, fingerprint, crl);
   }
-  return { loaded: crlPems.length, byCa, unverified, pending, chains: new Map() };
+  return { loaded: crlPems.length, byCa, unverified, pending, tried: new Set(), chains: new Map() };
 }
 
 /** Keeps `crl` for the CA if it is newer than the one held. */
@@ -76,7 +78,8 @@ function hold(byCa: Map<string, IssuerCrl>, fingerprint: string, crl: ParsedCrl)
 /** An intermediate the client sent: the CRLs of its name that no trust anchor signed are verified against it, once. */
 function verifyPending(index: RevocationIndex, intermediate: X509Certificate, dn: string): void {
   const fingerprint = intermediate.fingerprint256;
-  if (index.byCa.has(fingerprint)) return;
+  if (index.tried.has(fingerprint)) return;
+  index.tried.add(fingerprint);
   for (const pem of index.pending.get(dn) ?? []) {
     if (verifyCrl(pem, intermediate.toString())) hold(index.byCa, fingerprint, parseCrl(pem));
   }

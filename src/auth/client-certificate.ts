@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import type { Config } from '../config';
-import { normalizeDn, normalizeSerial, subjectDn } from '../pki';
+import { issuedBy, normalizeDn, normalizeSerial, subjectDn } from '../pki';
 import type { NetworkList } from './networks';
 import { revocationProblem } from './revocation';
 import type { TrustMaterial } from './trust-store';
@@ -117,7 +117,7 @@ function fromProxy(req: Request, proxy: Config['proxy'], trust: TrustMaterial): 
   const now = Date.now();
   if (Date.parse(x509.validTo) < now) return { ok: false, code: 'certificate_expired', reason: tlsReasons.CERT_HAS_EXPIRED[1] };
   if (Date.parse(x509.validFrom) > now) return { ok: false, code: 'certificate_not_yet_valid', reason: tlsReasons.CERT_NOT_YET_VALID[1] };
-  const issuer = trust.cas.find((ca) => x509.checkIssued(ca) && x509.verify(ca.publicKey));
+  const issuer = trust.cas.find((ca) => issuedBy(x509, ca));
   if (!issuer) return { ok: false, code: 'unknown_ca', reason: tlsReasons.UNABLE_TO_GET_ISSUER_CERT_LOCALLY[1] };
   const revoked = revocationProblem(trust.revocation, trust.cas, x509.fingerprint256, () => [x509]);
   if (revoked) return { ok: false, code: revoked[0], reason: revoked[1] };

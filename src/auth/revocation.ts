@@ -14,7 +14,7 @@
  * brings them (OpenSSL has verified the intermediates themselves by then).
  */
 import type { X509Certificate } from 'node:crypto';
-import { normalizeDn, normalizeSerial, parseCrl, type ParsedCrl, subjectDn, verifyCrl } from '../pki';
+import { issuedBy, normalizeDn, normalizeSerial, parseCrl, type ParsedCrl, subjectDn, verifyCrl } from '../pki';
 
 interface IssuerCrl {
   crl: ParsedCrl;
@@ -38,9 +38,7 @@ export interface RevocationIndex {
    * rollover) each keep their own.
    */
   byCa: Map<string, IssuerCrl>;
-  /** Issuer DNs of CRLs that verify against no trust anchor. */
-  unverified: Set<string>;
-  /** Those CRLs by issuer DN, for intermediates outside the trust anchors (verifyPending). */
+  /** CRLs that verify against no trust anchor, by issuer DN: for intermediates outside the anchors (verifyPending). */
   pending: Map<string, string[]>;
   /** Fingerprints of the intermediates they were verified against, whether one verified or none did. */
   tried: Set<string>;
@@ -54,19 +52,15 @@ const CHAINS_MAX = 20_000;
 export function indexCrls(crlPems: readonly string[], cas: readonly X509Certificate[]): RevocationIndex {
   const anchors = cas.map((ca) => ({ fingerprint: ca.fingerprint256, pem: ca.toString(), dn: normalizeDn(subjectDn(ca.toString())) }));
   const byCa = new Map<string, IssuerCrl>();
-  const unverified = new Set<string>();
   const pending = new Map<string, string[]>();
   for (const pem of crlPems) {
     const crl = parseCrl(pem);
     const issuer = normalizeDn(crl.issuer);
     const signers = anchors.filter((ca) => ca.dn === issuer && verifyCrl(pem, ca.pem));
-    if (signers.length === 0) {
-      unverified.add(issuer);
-      pending.set(issuer, [...(pending.get(issuer) ?? []), pem]);
-    }
+    if (signers.length === 0) pending.set(issuer, [...(pending.get(issuer) ?? []), pem]);
     for (const { fingerprint } of signers) hold(byCa, fingerprint, crl);
   }
-  return { loaded: crlPems.length, byCa, unverified, pending, tried: new Set(), chains: new Map() };
+  return { loaded: crlPems.length, byCa, pending, tried: new Set(), chains: new Map() };
 }
 
 /** Keeps `crl` for the CA if it is newer than the one held. */
@@ -92,11 +86,10 @@ function verifyPending(index: RevocationIndex, intermediate: X509Certificate, dn
  */
 function walkChain(index: RevocationIndex, chain: readonly X509Certificate[], cas: readonly X509Certificate[]): Link[] | null {
   const [leaf, ...sent] = chain;
-  const issues = (cert: X509Certificate) => (ca: X509Certificate) => cert.checkIssued(ca) && cert.verify(ca.publicKey);
   const links: Link[] = [];
   for (let cert = leaf; links.length < 10; ) {
-    const anchor = cas.find(issues(cert));
-    const issuer = anchor ?? sent.find((ca) => ca !== cert && ca.ca && issues(cert)(ca));
+    const anchor = cas.find((ca) => issuedBy(cert, ca));
+    const issuer = anchor ?? sent.find((ca) => ca !== cert && ca.ca && issuedBy(cert, ca));
     if (!issuer) return null;
     const dn = normalizeDn(subjectDn(issuer.toString()));
     if (!anchor) verifyPending(index, issuer, dn);
@@ -129,7 +122,7 @@ export function revocationProblem(
   for (const link of links) {
     const held = index.byCa.get(link.ca);
     if (!held) {
-      if (index.unverified.has(link.issuer)) return ['crl_invalid', "the CRL this server holds for the certificate's CA does not verify against that CA"];
+      if (index.pending.has(link.issuer)) return ['crl_invalid', "the CRL this server holds for the certificate's CA does not verify against that CA"];
       return ['crl_missing', "this server has no CRL for the certificate's CA, so it cannot tell whether it is revoked"];
     }
     if (held.crl.thisUpdate.getTime() > now) return ['crl_not_yet_valid', "the CRL this server holds for the certificate's CA is not valid yet"];

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { type DevPki, ensureDevPki, normalizeDn, PkiStore } from '../pki';
+import { type DevPki, ensureDevPki, issuedBy, normalizeDn, PkiStore } from '../pki';
 import { recordAudit } from '../repositories/audit';
 import { findUserByDn, insertUser } from '../repositories/users';
 import { serverTlsOptions, type TlsMaterial } from '../server';
@@ -85,7 +85,7 @@ export async function prepareServerTls(config: Config, db: Knex, logger: Logger,
 
 /** A CRL that does not verify against its CA shuts that CA's certificates out (revocation.ts); the log says which. */
 function warnOfBadCrls(trust: TrustMaterial, logger: Logger): void {
-  const issuers = [...trust.revocation.unverified];
+  const issuers = [...trust.revocation.pending.keys()];
   if (issuers.length) {
     logger.warn({ issuers }, "CRLs that verify against no trust anchor: unless one is an intermediate CA's that clients send, that CA's certificates are refused (crl_invalid)");
   }
@@ -102,7 +102,7 @@ export function withIssuers(certPem: string, cas: readonly X509Certificate[]): s
   if (pems.length !== 1) return certPem;
   const chain = [new X509Certificate(pems[0])];
   for (let last = chain[0]; chain.length < 10 && !last.checkIssued(last); ) {
-    const issuer = cas.find((ca) => last.checkIssued(ca) && last.verify(ca.publicKey) && !chain.includes(ca));
+    const issuer = cas.find((ca) => issuedBy(last, ca) && !chain.includes(ca));
     if (!issuer) break;
     chain.push(issuer);
     last = issuer;

@@ -6,6 +6,6 @@ export { canonicalType, type DnAttribute, formatDn, issuerDn, normalizeDn, subje
 export { safeName } from './files';
 export { DEFAULT_CA_KEY_BITS, DEFAULT_LEAF_KEY_BITS, KEY_TYPES, type KeyType, normalizeSerial, randomSerial } from './keys';
 export * from './pkcs12';
-export { certificateFingerprint, signDetached, verifyDetached } from './signature';
+export { certificateFingerprint, issuedBy, signDetached, verifyDetached } from './signature';
 export * from './store';
 export * from './store-index';

@@ -33,6 +33,11 @@ export function verifyDetached(data: Buffer | string, signatureB64: string, cert
   }
 }
 
+/** Whether `ca` issued `cert`: its name and key identifier match (checkIssued) and its key verifies the signature. */
+export function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {
+  return cert.checkIssued(ca) && cert.verify(ca.publicKey);
+}
+
 /** SHA-256 over the certificate's DER, as "AB:CD:…" (what OpenSSL and browsers show). */
 export function certificateFingerprint(certPem: string): string {
   return new X509Certificate(certPem).fingerprint256;

@@ -51,7 +51,7 @@ import { normalisePackages, packageKey, packageKeyHash, packageSetDigest } from 
 import { addRelay, ensureSite } from '../../src/repositories/sites';
 import { createLogger } from '../../src/logger';
 import { createServices } from '../../src/services';
-import { nativeReport, realPackages, sharedData, updated, variant } from './report-corpus';
+import { type BenchPackage, nativeReport, realPackages, sharedData, updated, variant } from './report-corpus';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -153,6 +153,19 @@ function databasePid(name: 'sqlite' | 'mysql'): number | null {
     }
   }
   return null;
+}
+
+/**
+ * The gzipped reports of each kind for these hosts, from seeds that start at
+ * `base`. First: the host's list; changed: three of tonight's updates
+ * (versions other hosts get too); unique: those and three versions no other
+ * host has (the worst case), made only when asked for.
+ */
+function reportBodies(hosts: string[], image: BenchPackage[], base: number): { first: Buffer[]; changed: Buffer[]; unique: () => Buffer[] } {
+  const installed = hosts.map((_, i) => variant(image, base + i, 2));
+  const tonight = installed.map((list, i) => updated(list, base + i, 3));
+  const gzip = (lists: BenchPackage[][]) => lists.map((list, i) => zlib.gzipSync(nativeReport(hosts[i], list)));
+  return { first: gzip(installed), changed: gzip(tonight), unique: () => gzip(tonight.map((list, i) => variant(list, base + i + 500_000, 3))) };
 }
 
 /** The phases of a concurrency level, in the default order; `--phases` picks (and may repeat) them. */
@@ -325,9 +338,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       // one compiles them, in each worker, during its first few thousand
       // reports. So hosts of the warm-up's own send a first report, repeat it
       // and send a changed one before anything is measured.
-      const hosts = Array.from({ length: warmup }, (_, i) => `warm${i}.bench.example.org`);
-      const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, 9_000_000 + i, 2))));
-      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, 9_000_000 + i, 2), 9_000_000 + i, 3))));
+      const { first, changed } = reportBodies(Array.from({ length: warmup }, (_, i) => `warm${i}.bench.example.org`), image, 9_000_000);
       for (const bodies of [first, first, changed]) await sendAll(bodies, 16, send);
       out(`  warm-up    c=16 ${String(warmup * 3).padStart(6)} reports  (${warmup} hosts of its own: first, unchanged, changed), not counted`);
     }
@@ -336,13 +347,9 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
       // Seeds differ per level, so each level's hosts bring package sets the server has not seen yet.
-      const seed = (i: number) => concurrency * 1_000_000 + i;
-      const first = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(image, seed(i), 2))));
-      // Changed: three of tonight's updates (versions other hosts get too); unique: three versions no other host has (the worst case).
-      const changed = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, updated(variant(image, seed(i), 2), seed(i), 3))));
-      const unique = hosts.map((host, i) => zlib.gzipSync(nativeReport(host, variant(updated(variant(image, seed(i), 2), seed(i), 3), seed(i) + 500_000, 3))));
+      const { first, changed, unique } = reportBodies(hosts, image, concurrency * 1_000_000);
       const pids = { server: child.pid as number, database: databasePid(name), statements, callgrind: callgrindFile };
-      const bodies = { first, unchanged: first, changed, unique };
+      const bodies = { first, unchanged: first, changed, unique: phases.includes('unique') ? unique() : [] };
       for (const phase of phases) {
         await runPhase(phase, bodies[phase], concurrency, send, pids);
         total += count;

@@ -12,8 +12,16 @@ export interface DatabaseTarget {
   /** SQLite: the file. */
   filename?: string;
   /** MySQL/MariaDB: connection settings from the URL. */
-  mysql?: { host: string; port: number; user: string; password: string; database: string };
+  mysql?: { host: string; port: number; user: string; password: string; database: string; socketPath?: string };
 }
+
+/**
+ * The query parameters a MySQL URL may have. `socket`: the server's Unix
+ * socket, for a database on the same machine (host and port are then
+ * ignored). Each statement costs the server's kernel less through it than
+ * through TCP on loopback, and the nightly repeats are a few statements each.
+ */
+const MYSQL_URL_PARAMETERS = new Set(['socket']);
 
 export function resolveDatabaseTarget(config: Pick<Config, 'database' | 'dataDir'>): DatabaseTarget {
   const url = config.database.url;
@@ -26,6 +34,13 @@ export function resolveDatabaseTarget(config: Pick<Config, 'database' | 'dataDir
   }
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   if (!database) throw new ConfigError('invalid setting database.url: the MySQL URL needs a database name');
+  for (const name of parsed.searchParams.keys()) {
+    if (!MYSQL_URL_PARAMETERS.has(name)) throw new ConfigError(`invalid setting database.url: unknown parameter "${name}" (known: ${[...MYSQL_URL_PARAMETERS].join(', ')})`);
+  }
+  const socket = parsed.searchParams.get('socket');
+  if (socket === '' || (socket !== null && !path.isAbsolute(socket))) {
+    throw new ConfigError(`invalid setting database.url: socket must be the absolute path of the server's Unix socket, got "${socket}"`);
+  }
   return {
     dialect: 'mysql',
     mysql: {
@@ -34,6 +49,7 @@ export function resolveDatabaseTarget(config: Pick<Config, 'database' | 'dataDir
       user: decodeURIComponent(parsed.username) || 'root',
       password: decodeURIComponent(parsed.password),
       database,
+      ...(socket ? { socketPath: socket } : {}),
     },
   };
 }

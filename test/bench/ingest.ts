@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 2000] [--soak 20000] [--workers 0]
- *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--callgrind]`
+ *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--mysql-via socket|tcp] [--callgrind]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -21,14 +21,17 @@
  * changed report is also evaluated as it would be on a site. Before anything
  * is measured, `--warmup` hosts of their own send a first, a repeated and a
  * changed report, so the figures are those of a server that has compiled its
- * hot paths, as one that has run for a night has.
+ * hot paths, as one that has run for a night has. MariaDB is reached through
+ * its Unix socket when it runs on this machine, as the README advises
+ * (`--mysql-via tcp`: through TCP; BENCH_MYSQL_URL: another server).
  *
  * `--callgrind` runs the server (one process) under valgrind's callgrind and
  * prints the instructions it executed per report in each phase instead of
- * timings: unlike CPU time, the count does not drift with what else the
- * machine is doing, so two versions of the code can be compared by one run
- * each. It runs some fifty times slower; use it with --hosts 100 or so (it
- * warms up only when given --warmup).
+ * timings, and the bare TLS server's per connection (the part of a report's
+ * count that TLS and HTTP alone cost). Unlike CPU time, the count does not
+ * drift with what else the machine is doing, so two versions of the code can
+ * be compared by one run each. It runs some fifty times slower; use it with
+ * --hosts 100 or so (it warms up only when given --warmup).
  * Under valgrind OpenSSL takes its AVX2 paths, not AVX-512.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -236,21 +239,25 @@ async function callgrindInstructions(pid: number, file: string): Promise<number>
   throw new Error(`callgrind wrote no ${dump}`);
 }
 
-async function makeTarget(name: 'sqlite' | 'mysql', dir: string): Promise<Target> {
+async function makeTarget(name: 'sqlite' | 'mysql', dir: string, via: 'socket' | 'tcp'): Promise<Target> {
   if (name === 'sqlite') {
     const dataDir = path.join(dir, 'data');
     return { name, env: { PATCHSCOPE_DATA_DIR: dataDir }, url: '', statements: null, cleanup: async () => undefined };
   }
-  const server = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const server = new URL(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306');
   const database = `patchscope_bench_${process.pid}`;
-  const admin = knex({ client: 'mysql2', connection: server });
+  const admin = knex({ client: 'mysql2', connection: { host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username) || 'root', password: decodeURIComponent(server.password) } });
   await admin.raw(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-  const url = `${server}/${database}`;
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  // As the README advises for a database on the same machine: its Unix socket, when the server has one here.
+  const socket = via === 'socket' ? ((await admin.raw('SELECT @@socket AS socket'))[0][0].socket as string | null) : null;
+  if (socket && fs.existsSync(socket)) url.search = `?socket=${encodeURIComponent(socket)}`;
   let dropped: Promise<void> | undefined;
   return {
     name,
-    env: { PATCHSCOPE_DB: url, PATCHSCOPE_DB_POOL_MAX: '20' },
-    url,
+    env: { PATCHSCOPE_DB: url.toString(), PATCHSCOPE_DB_POOL_MAX: '20' },
+    url: url.toString(),
     // Server-wide, so it counts other clients too; the bench is meant to run alone.
     statements: async () => Number((await admin.raw("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value) - 1,
     // Once, however often asked: an interrupted run asks from its signal handler and from its finally block.
@@ -266,11 +273,12 @@ interface BenchOptions {
   phases: Phase[];
   warmup: number;
   callgrind: boolean;
+  mysqlVia: 'socket' | 'tcp';
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, warmup, callgrind }: BenchOptions): Promise<void> {
+async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, warmup, callgrind, mysqlVia }: BenchOptions): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
-  const target = await makeTarget(name, dir);
+  const target = await makeTarget(name, dir, mysqlVia);
   let child: ChildProcess | undefined;
   // Interrupted, the bench still stops its server and drops its database, rather than leave them to skew the next run.
   const interrupted = () => {
@@ -330,9 +338,10 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     const context = tls.createSecureContext({ cert: material.cert, key: material.key });
     const send = (body: Buffer) => post(port, context, body);
     const statements = target.statements;
-    if (!callgrind) await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())));
+    await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())), callgrindFile && dir);
     const image = realPackages();
-    out(`\n${name}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
+    const reached = name === 'mysql' ? ` through ${new URL(target.url).searchParams.get('socket') ?? 'TCP'}` : '';
+    out(`\n${name}${reached}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
     if (warmup > 0) {
       // A server that has run for a while has compiled its hot paths; a fresh
       // one compiles them, in each worker, during its first few thousand
@@ -378,13 +387,24 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
   }
 }
 
-/** The TLS ceiling (bare-tls-server.ts): new connections with client certificates and a report-sized POST, at c=16, to a server that does nothing. */
-async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: Buffer): Promise<void> {
+/**
+ * The TLS ceiling (bare-tls-server.ts): new connections with client
+ * certificates and a report-sized POST, at c=16, to a server that does
+ * nothing. Under callgrind (`callgrindDir`), its instructions per connection
+ * after a warm-up: what of a report's count is TLS and HTTP alone.
+ */
+async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: Buffer, callgrindDir?: string): Promise<void> {
   const base = pki.basePath('server', 'server');
-  const child = spawn(process.execPath, [path.join(__dirname, 'bare-tls-server.js'), `${base}.crt`, `${base}.key`, pki.caCertPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = [path.join(__dirname, 'bare-tls-server.js'), `${base}.crt`, `${base}.key`, pki.caCertPath];
+  const callgrind = callgrindDir ? path.join(callgrindDir, 'bare-callgrind.out') : undefined;
+  const command = callgrind ? ['valgrind', '--tool=callgrind', `--callgrind-out-file=${callgrind}`, process.execPath, ...server] : [process.execPath, ...server];
+  const child = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', callgrind ? 'ignore' : 'inherit'] });
   try {
     const port = await new Promise<number>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
-    await runPhase('bare TLS', Array.from({ length: 2000 }, () => body), 16, (b) => post(port, context, b), { server: child.pid as number, database: null, statements: null });
+    const send = (b: Buffer) => post(port, context, b);
+    const count = callgrind ? 300 : 2000;
+    if (callgrind) await sendAll(Array.from({ length: count }, () => body), 16, send);
+    await runPhase('bare TLS', Array.from({ length: count }, () => body), 16, send, { server: child.pid as number, database: null, statements: null, callgrind });
   } finally {
     child.kill('SIGTERM');
   }
@@ -436,6 +456,8 @@ export async function run(args: string[]): Promise<void> {
   const workers = Number(option('workers', '0'));
   const phases = option('phases', PHASES.join(',')).split(',') as Phase[];
   const callgrind = args.includes('--callgrind');
+  const mysqlVia = option('mysql-via', 'socket');
+  if (mysqlVia !== 'socket' && mysqlVia !== 'tcp') throw new Error(`--mysql-via: socket or tcp (got ${mysqlVia})`);
   // Under valgrind a warm-up of thousands of reports would take most of an hour.
   const warmup = Number(option('warmup', callgrind ? '0' : '1000'));
   const unknown = phases.filter((phase) => !PHASES.includes(phase));
@@ -443,6 +465,6 @@ export async function run(args: string[]): Promise<void> {
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
   if (!callgrind) ceiling();
   for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) {
-    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, warmup, callgrind });
+    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, warmup, callgrind, mysqlVia });
   }
 }

@@ -1,4 +1,5 @@
-import { fromDbTime, insertIgnore, insertIgnoreIds, insertIgnoreReturning, insertReturningId, insertRowsReturning, isReachable, toDbTime, withTransaction } from '../../../src/db';
+import type { Knex } from 'knex';
+import { createDatabase, fromDbTime, insertIgnore, insertIgnoreIds, insertIgnoreReturning, insertReturningId, insertRowsReturning, isReachable, toDbTime, withTransaction } from '../../../src/db';
 import { supportsReturning } from '../../../src/db/dialect';
 import { createTestDatabase, type TestDatabase, testDialect } from '../../helpers/database';
 
@@ -111,6 +112,22 @@ describe(`the db layer on ${testDialect}`, () => {
 
   test('when asked, then the database is reachable', async () => {
     expect(await isReachable(t.db)).toBe(true);
+  });
+
+  // MariaDB names its own socket; the connection's host is 'localhost' through it and 'address:port' through TCP.
+  (testDialect === 'mysql' ? test : test.skip)('when database.url names the server\'s Unix socket, then connections go through it', async () => {
+    const host = async (db: Knex) => (await db.raw('SELECT HOST AS host FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()'))[0][0].host as string;
+    const socket = (await t.db.raw('SELECT @@socket AS socket'))[0][0].socket as string;
+    const url = new URL(t.config.database.url);
+    url.search = `?socket=${encodeURIComponent(socket)}`;
+    const viaSocket = createDatabase({ ...t.config, database: { ...t.config.database, url: url.toString() } });
+    try {
+      expect(await host(t.db)).toMatch(/^[\d.:]+:\d+$/);
+      expect(await host(viaSocket)).toBe('localhost');
+      expect(await viaSocket('sites').count({ n: '*' }).first()).toEqual(await t.db('sites').count({ n: '*' }).first());
+    } finally {
+      await viaSocket.destroy();
+    }
   });
 });
 

@@ -13,7 +13,10 @@
  * case: new dictionary rows, new evaluations); the CPU time per report of
  * the server, the database and the bench client (which shares the machine's
  * cores, so throughput here is a lower bound of what the server does with
- * its clients elsewhere); the server's RSS; the in-process ceiling (the
+ * its clients elsewhere), and from them what the cores would manage for the
+ * server and database alone (an estimate that assumes every core busy,
+ * which the measured throughput of the bare TLS server never quite reaches);
+ * the server's RSS; the in-process ceiling (the
  * server's CPU work on a changed report without HTTP or database); and the
  * bare TLS ceiling (bare-tls-server.ts). The hosts
  * are CentOS 7 (most of their packages come from a real CentOS 7 list) and
@@ -182,6 +185,8 @@ interface Watched {
   database: number | null;
   /** Statements the database has run so far (MariaDB's Questions counter), when it can tell. */
   statements: (() => Promise<number>) | null;
+  /** The machine's cores, when the server runs a process on each (MariaDB's default): for the CPU-bound estimate. */
+  cores: number | null;
 }
 
 /** Sends every body, `concurrency` at a time; the latency of each, in the order they finished. */
@@ -212,14 +217,18 @@ async function runPhase(label: string, bodies: Buffer[], concurrency: number, se
   const perReport = (seconds: number) => ((seconds * 1000) / bodies.length).toFixed(1).padStart(5);
   const statements = pids.statements ? `, ${((((await pids.statements()) - statementsBefore) / bodies.length)).toFixed(1)} SQL statements/report` : '';
   const client = process.cpuUsage(clientBefore);
+  const serverSeconds = cpuSeconds(pids.server) - cpuBefore;
+  const databaseSeconds = pids.database === null ? 0 : cpuSeconds(pids.database) - dbBefore;
   const cpu = [
-    `server ${perReport(cpuSeconds(pids.server) - cpuBefore)}`,
-    pids.database === null ? '' : `database ${perReport(cpuSeconds(pids.database) - dbBefore)}`,
+    `server ${perReport(serverSeconds)}`,
+    pids.database === null ? '' : `database ${perReport(databaseSeconds)}`,
     `bench client ${perReport((client.user + client.system) / 1e6)}`,
   ].filter(Boolean);
+  // What the cores would manage for the server and its database alone, with the hosts elsewhere as on a site.
+  const capacity = pids.cores ? `; CPU-bound on ${pids.cores} cores without the bench client: ${((pids.cores * bodies.length) / (serverSeconds + databaseSeconds)).toFixed(0)} reports/s` : '';
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
-  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  CPU ms/report: ${cpu.join(', ')}${statements}`);
+  out(`  ${label.padEnd(10)} c=${String(concurrency).padEnd(3)} ${String(bodies.length).padStart(6)} reports  ${(bodies.length / seconds).toFixed(0).padStart(5)} reports/s  p50 ${pct(50).padStart(7)} ms  p95 ${pct(95).padStart(7)} ms  CPU ms/report: ${cpu.join(', ')}${statements}${capacity}`);
 }
 
 function callgrindControl(pid: number, command: string): void {
@@ -338,6 +347,8 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     const context = tls.createSecureContext({ cert: material.cert, key: material.key });
     const send = (body: Buffer) => post(port, context, body);
     const statements = target.statements;
+    // SQLite runs one server process (workers.ts); MariaDB one per core unless --workers says otherwise.
+    const cores = name === 'mysql' && (workers === 0 || workers >= os.cpus().length) ? os.cpus().length : null;
     await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())), callgrindFile && dir);
     const image = realPackages();
     const reached = name === 'mysql' ? ` through ${new URL(target.url).searchParams.get('socket') ?? 'TCP'}` : '';
@@ -357,7 +368,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
       // Seeds differ per level, so each level's hosts bring package sets the server has not seen yet.
       const { first, changed, unique } = reportBodies(hosts, image, concurrency * 1_000_000);
-      const pids = { server: child.pid as number, database: databasePid(name), statements, callgrind: callgrindFile };
+      const pids = { server: child.pid as number, database: databasePid(name), statements, callgrind: callgrindFile, cores };
       const bodies = { first, unchanged: first, changed, unique: phases.includes('unique') ? unique() : [] };
       for (const phase of phases) {
         await runPhase(phase, bodies[phase], concurrency, send, pids);
@@ -404,7 +415,7 @@ async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: B
     const send = (b: Buffer) => post(port, context, b);
     const count = callgrind ? 300 : 2000;
     if (callgrind) await sendAll(Array.from({ length: count }, () => body), 16, send);
-    await runPhase('bare TLS', Array.from({ length: count }, () => body), 16, send, { server: child.pid as number, database: null, statements: null, callgrind });
+    await runPhase('bare TLS', Array.from({ length: count }, () => body), 16, send, { server: child.pid as number, database: null, statements: null, callgrind, cores: null });
   } finally {
     child.kill('SIGTERM');
   }

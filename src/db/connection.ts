@@ -16,10 +16,9 @@ export interface DatabaseTarget {
 }
 
 /**
- * The query parameters a MySQL URL may have. `socket`: the server's Unix
- * socket, for a database on the same machine (host and port are then
- * ignored). Each statement costs the server's kernel less through it than
- * through TCP on loopback, and the nightly repeats are a few statements each.
+ * The query parameters a MySQL URL may have; others are refused rather than
+ * silently ignored. `socket`: the server's Unix socket, for a database on the
+ * same machine (host and port are then ignored).
  */
 const MYSQL_URL_PARAMETERS = new Set(['socket']);
 

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 2000] [--soak 20000] [--workers 0]
- *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--mysql-via socket|tcp] [--callgrind]`
+ *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--mysql-via tcp|socket] [--callgrind]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -24,9 +24,9 @@
  * changed report is also evaluated as it would be on a site. Before anything
  * is measured, `--warmup` hosts of their own send a first, a repeated and a
  * changed report, so the figures are those of a server that has compiled its
- * hot paths, as one that has run for a night has. MariaDB is reached through
- * its Unix socket when it runs on this machine, as the README advises
- * (`--mysql-via tcp`: through TCP; BENCH_MYSQL_URL: another server).
+ * hot paths, as one that has run for a night has. MariaDB is reached over
+ * TCP (BENCH_MYSQL_URL, default root on 127.0.0.1), or with `--mysql-via
+ * socket` through its Unix socket when it runs on this machine.
  *
  * `--callgrind` runs the server (one process) under valgrind's callgrind and
  * prints the instructions it executed per report in each phase instead of
@@ -259,7 +259,7 @@ async function makeTarget(name: 'sqlite' | 'mysql', dir: string, via: 'socket' |
   await admin.raw(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   const url = new URL(server);
   url.pathname = `/${database}`;
-  // As the README advises for a database on the same machine: its Unix socket, when the server has one here.
+  // The database server's own Unix socket, when it has one on this machine.
   const socket = via === 'socket' ? ((await admin.raw('SELECT @@socket AS socket'))[0][0].socket as string | null) : null;
   if (socket && fs.existsSync(socket)) url.search = `?socket=${encodeURIComponent(socket)}`;
   let dropped: Promise<void> | undefined;
@@ -467,7 +467,7 @@ export async function run(args: string[]): Promise<void> {
   const workers = Number(option('workers', '0'));
   const phases = option('phases', PHASES.join(',')).split(',') as Phase[];
   const callgrind = args.includes('--callgrind');
-  const mysqlVia = option('mysql-via', 'socket');
+  const mysqlVia = option('mysql-via', 'tcp');
   if (mysqlVia !== 'socket' && mysqlVia !== 'tcp') throw new Error(`--mysql-via: socket or tcp (got ${mysqlVia})`);
   // Under valgrind a warm-up of thousands of reports would take most of an hour.
   const warmup = Number(option('warmup', callgrind ? '0' : '1000'));

@@ -119,7 +119,7 @@ export async function insertIgnoreIds(
 /** Whether the server takes INSERT … RETURNING, asked once per database (knex config; a transaction shares its parent's). */
 const returningSupport = new WeakMap<object, Promise<boolean>>();
 
-function canReturn(db: Knex): Promise<boolean> {
+export function canReturn(db: Knex): Promise<boolean> {
   if (dialectOf(db) === 'sqlite') return Promise.resolve(true);
   const key = db.client.config as object;
   let known = returningSupport.get(key);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { forUpdate, insertReturningId } from '../db';
+import { forUpdate, insertReturningId, type RawQuery } from '../db';
 import { type HostResultWrite, resultColumns } from './host-evaluation';
 
 /** The columns of `hosts` that ingest reads and writes. */
@@ -83,6 +83,15 @@ export async function lockHost(
 export async function lockHostsNamed(db: Knex, siteIds: number[], hostnames: string[]): Promise<HostRecord[]> {
   const rows = await forUpdate(db, db('hosts').whereIn('hostname', hostnames).whereIn('site_id', siteIds).orderBy('id').select());
   return rows.map(toRecord);
+}
+
+/** lockHostsNamed and touchHosts in a raw MySQL transaction (db/transaction.ts), for the repeat batch. */
+export async function lockHostsNamedRaw(query: RawQuery, siteIds: number[], hostnames: string[]): Promise<HostRecord[]> {
+  return (await query('SELECT * FROM `hosts` WHERE `hostname` IN (?) AND `site_id` IN (?) ORDER BY `id` FOR UPDATE', [hostnames, siteIds])).map(toRecord);
+}
+
+export async function touchHostsRaw(query: RawQuery, ids: number[], now: string): Promise<void> {
+  await query('UPDATE `hosts` SET `last_report_at` = ? WHERE `id` IN (?)', [now, ids]);
 }
 
 /** Whether a certificate-verified host of this name exists at the site (unverified reports may never overwrite one). */

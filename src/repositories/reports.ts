@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { insertReturningId, insertRowsReturning, toDbTime } from '../db';
+import { insertReturningId, insertRowsReturning, type RawQuery, toDbTime } from '../db';
 
 export interface ReportRow {
   hostId: number;
@@ -49,6 +49,26 @@ export async function insertReportsAt(db: Knex, receivedAt: string, reports: Rep
   const returned = await insertRowsReturning(db, 'reports', reports.map(reportColumns), ['id', 'host_id']);
   const rows: { id: number | string; host_id: number | string }[] = (returned as typeof rows | null) ??
     (await db('reports').whereIn('host_id', reports.map((r) => r.hostId)).where('received_at', receivedAt).select('id', 'host_id'));
+  return newestByHost(rows);
+}
+
+/** insertReportsAt in a raw MySQL transaction (db/transaction.ts), for the repeat batch; `returning`: the server takes INSERT … RETURNING. */
+export async function insertReportsAtRaw(query: RawQuery, receivedAt: string, reports: ReportRow[], returning: boolean): Promise<Map<number, number>> {
+  const rows = reports.map(reportColumns);
+  const columns = Object.keys(rows[0]);
+  const values = rows.map((row) => Object.values(row));
+  const insert = `INSERT INTO \`reports\` (${columns.map((c) => `\`${c}\``).join(',')}) VALUES ?`;
+  let stored: { id: number | string; host_id: number | string }[];
+  if (returning) stored = await query(`${insert} RETURNING \`id\`, \`host_id\``, [values]);
+  else {
+    await query(insert, [values]);
+    stored = await query('SELECT `id`, `host_id` FROM `reports` WHERE `host_id` IN (?) AND `received_at` = ?', [reports.map((r) => r.hostId), receivedAt]);
+  }
+  return newestByHost(stored);
+}
+
+/** The newest report id of each host among these rows. */
+function newestByHost(rows: { id: number | string; host_id: number | string }[]): Map<number, number> {
   const ids = new Map<number, number>();
   for (const row of rows) ids.set(Number(row.host_id), Math.max(ids.get(Number(row.host_id)) ?? 0, Number(row.id)));
   return ids;

@@ -4,7 +4,9 @@
  * that is not such a repeat, and all or nothing when the batch fails.
  */
 import crypto from 'node:crypto';
+import { toDbTime, withRawTransaction } from '../../../src/db';
 import { createLogger } from '../../../src/logger';
+import { insertReportsAtRaw } from '../../../src/repositories/reports';
 import { IngestService } from '../../../src/reports/ingest';
 import { RepeatBatcher, type RepeatRequest } from '../../../src/reports/repeat-batch';
 import type { Hint, HintChannel } from '../../../src/reports/repeat-hints';
@@ -137,6 +139,18 @@ describe(`repeat batches on ${testDialect}`, () => {
       expect(Number(rows[rows.length - 1].id)).toBe(stored[i]?.reportId);
     }
     expect(new Set(stored.slice(0, 24).map((s) => s?.reportId)).size).toBe(24);
+  });
+
+  // MySQL has no INSERT … RETURNING (MariaDB has since 10.5): the ids are read back by host and time.
+  (testDialect === 'mysql' ? test : test.skip)('when the server cannot return inserted ids, then the raw batch reads each host\'s new report id back', async () => {
+    await first(ingest, 'noreturn.example.org');
+    const host = await hostRow(t, 'noreturn.example.org');
+    const now = toDbTime(new Date());
+    const row = { hostId: Number(host.id), receivedAt: now, format: 'patchscope-1' as const, hash: 'h', packageSetId: Number(host.package_set_id), changed: false, principal: null, remoteAddress: null, sizeBytes: 3, processingMs: 1, rawGzip: null };
+    const ids = await withRawTransaction(t.db, (query) => insertReportsAtRaw(query, now, [row], false));
+    const rows = await reportRows(t, Number(host.id));
+    expect(ids).toEqual(new Map([[Number(host.id), Number(rows[rows.length - 1].id)]]));
+    expect(rows[rows.length - 1]).toMatchObject({ changed: 0, principal: null });
   });
 
   test('when one host re-sends its report twice at once, then both are stored, as two rows with two ids, in two batches', async () => {

@@ -12,7 +12,7 @@ export async function withTransaction<T>(db: Knex, work: (trx: Knex.Transaction)
   return db.transaction(work);
 }
 
-/** One statement of a rawTransaction, `?` placeholders filled by mysql2 (an array fills an IN list, an array of arrays a VALUES list): rows for a SELECT or INSERT … RETURNING, the driver's result otherwise. */
+/** One statement of a withRawTransaction, `?` placeholders filled by mysql2 (an array fills an IN list, an array of arrays a VALUES list): rows for a SELECT or INSERT … RETURNING, the driver's result otherwise. */
 export type RawQuery = <T = Record<string, unknown>[]>(sql: string, values?: unknown[]) => Promise<T>;
 
 interface MysqlConnection {

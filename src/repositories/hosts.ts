@@ -85,11 +85,12 @@ export async function lockHostsNamed(db: Knex, siteIds: number[], hostnames: str
   return rows.map(toRecord);
 }
 
-/** lockHostsNamed and touchHosts in a raw MySQL transaction (db/transaction.ts), for the repeat batch. */
+/** lockHostsNamed in a raw MySQL transaction (db/transaction.ts), for the repeat batch. */
 export async function lockHostsNamedRaw(query: RawQuery, siteIds: number[], hostnames: string[]): Promise<HostRecord[]> {
   return (await query('SELECT * FROM `hosts` WHERE `hostname` IN (?) AND `site_id` IN (?) ORDER BY `id` FOR UPDATE', [hostnames, siteIds])).map(toRecord);
 }
 
+/** touchHosts in a raw MySQL transaction. */
 export async function touchHostsRaw(query: RawQuery, ids: number[], now: string): Promise<void> {
   await query('UPDATE `hosts` SET `last_report_at` = ? WHERE `id` IN (?)', [now, ids]);
 }

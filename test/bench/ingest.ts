@@ -401,8 +401,8 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
 /**
  * The TLS ceiling (bare-tls-server.ts): new connections with client
  * certificates and a report-sized POST, at c=16, to a server that does
- * nothing. Under callgrind (`callgrindDir`), its instructions per connection
- * after a warm-up: what of a report's count is TLS and HTTP alone.
+ * nothing, after a warm-up. Under callgrind (`callgrindDir`), its
+ * instructions per connection: what of a report's count is TLS and HTTP alone.
  */
 async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: Buffer, callgrindDir?: string): Promise<void> {
   const base = pki.basePath('server', 'server');
@@ -414,7 +414,8 @@ async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: B
     const port = await new Promise<number>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
     const send = (b: Buffer) => post(port, context, b);
     const count = callgrind ? 300 : 2000;
-    if (callgrind) await sendAll(Array.from({ length: count }, () => body), 16, send);
+    // Warmed up as the server is (--warmup): a cold process compiles its TLS and HTTP paths while it is measured.
+    await sendAll(Array.from({ length: callgrind ? count : 1000 }, () => body), 16, send);
     await runPhase('bare TLS', Array.from({ length: count }, () => body), 16, send, { server: child.pid as number, database: null, statements: null, callgrind, cores: null });
   } finally {
     child.kill('SIGTERM');

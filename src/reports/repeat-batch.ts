@@ -11,8 +11,7 @@
  * make it wait anyway.
  */
 import type { Knex } from 'knex';
-import { dialectOf, toDbTime, withRawTransaction, withTransaction } from '../db';
-import { canReturn } from '../db/dialect';
+import { canReturn, dialectOf, toDbTime, withRawTransaction, withTransaction } from '../db';
 import { GroupCommit } from '../db/group-commit';
 import { type HostJudged, type HostRecord, lockHostsNamed, lockHostsNamedRaw, touchHosts, touchHostsRaw } from '../repositories/hosts';
 import { findPackageSets } from '../repositories/package-sets';

@@ -37,6 +37,9 @@ export async function insertReport(db: Knex, report: ReportRow): Promise<number>
   return insertReturningId(db, 'reports', reportColumns(report));
 }
 
+/** A report's id and host as the drivers give them back (MySQL may answer big integers as strings). */
+type ReportIdRow = { id: number | string; host_id: number | string };
+
 /**
  * Report rows of many hosts received at one moment (a batch of re-reports),
  * one statement; returns their ids by host. Where the database cannot answer
@@ -47,7 +50,7 @@ export async function insertReport(db: Knex, report: ReportRow): Promise<number>
  */
 export async function insertReportsAt(db: Knex, receivedAt: string, reports: ReportRow[]): Promise<Map<number, number>> {
   const returned = await insertRowsReturning(db, 'reports', reports.map(reportColumns), ['id', 'host_id']);
-  const rows: { id: number | string; host_id: number | string }[] = (returned as typeof rows | null) ??
+  const rows: ReportIdRow[] = (returned as ReportIdRow[] | null) ??
     (await db('reports').whereIn('host_id', reports.map((r) => r.hostId)).where('received_at', receivedAt).select('id', 'host_id'));
   return newestByHost(rows);
 }
@@ -58,7 +61,7 @@ export async function insertReportsAtRaw(query: RawQuery, receivedAt: string, re
   const columns = Object.keys(rows[0]);
   const values = rows.map((row) => Object.values(row));
   const insert = `INSERT INTO \`reports\` (${columns.map((c) => `\`${c}\``).join(',')}) VALUES ?`;
-  let stored: { id: number | string; host_id: number | string }[];
+  let stored: ReportIdRow[];
   if (returning) stored = await query(`${insert} RETURNING \`id\`, \`host_id\``, [values]);
   else {
     await query(insert, [values]);
@@ -68,7 +71,7 @@ export async function insertReportsAtRaw(query: RawQuery, receivedAt: string, re
 }
 
 /** The newest report id of each host among these rows. */
-function newestByHost(rows: { id: number | string; host_id: number | string }[]): Map<number, number> {
+function newestByHost(rows: ReportIdRow[]): Map<number, number> {
   const ids = new Map<number, number>();
   for (const row of rows) ids.set(Number(row.host_id), Math.max(ids.get(Number(row.host_id)) ?? 0, Number(row.id)));
   return ids;

@@ -413,9 +413,9 @@ async function bareTlsCeiling(pki: PkiStore, context: tls.SecureContext, body: B
   try {
     const port = await new Promise<number>((resolve) => child.stdout?.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
     const send = (b: Buffer) => post(port, context, b);
-    const count = callgrind ? 300 : 2000;
     // Warmed up as the server is (--warmup): a cold process compiles its TLS and HTTP paths while it is measured.
-    await sendAll(Array.from({ length: callgrind ? count : 1000 }, () => body), 16, send);
+    const [warm, count] = callgrind ? [300, 300] : [1000, 2000];
+    await sendAll(Array.from({ length: warm }, () => body), 16, send);
     await runPhase('bare TLS', Array.from({ length: count }, () => body), 16, send, { server: child.pid as number, database: null, statements: null, callgrind, cores: null });
   } finally {
     child.kill('SIGTERM');

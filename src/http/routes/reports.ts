@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { type Request, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import type { Knex } from 'knex';
 import { authorizeReport, requireKind } from '../../auth/authorize';
 import type { Config } from '../../config';
@@ -80,11 +80,11 @@ function sha256(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay. */
-export function reportRoutes({ config, db, ingest, evaluator }: { config: Config; db: Knex; ingest: IngestService; evaluator: Evaluator }): Router {
+/** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay, authenticated by `authenticate` (auth/authenticate.ts). */
+export function reportRoutes({ config, db, ingest, evaluator, authenticate }: { config: Config; db: Knex; ingest: IngestService; evaluator: Evaluator; authenticate: RequestHandler }): Router {
   const router = Router();
   const limit = config.reports.maxBytes;
-  router.post('/api/v1/reports', requireKind('host', 'relay'), compressedBody(limit), async (req, res) => {
+  router.post('/api/v1/reports', authenticate, requireKind('host', 'relay'), compressedBody(limit), async (req, res) => {
     const result = await acceptNativeText(ingest, req, arrivedText(req.body as ArrivedBody, limit), 'patchscope-1');
     // Most hosts have no tagged CVE; only those that do cost a look at their CVE list.
     const tagged = result.judged?.taggedCveCount ? await taggedCves(db, (await evaluator.hostVulns(result.host.id))?.vulns ?? []) : [];

@@ -3,6 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
 
+// Each case starts the command afresh, some of them five times: several seconds on a busy machine.
+jest.setTimeout(30_000);
+
 let dir: string;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-cli-'));

@@ -142,3 +142,29 @@ describe('POST /api/v1/reports', () => {
     expect(await counts()).toEqual(before);
   });
 });
+
+describe('POST /api/v1/reports as the client sends it (a direct route, ahead of express) and spelt otherwise (through express)', () => {
+  const at = (path: string, body: string | Buffer, identity: Identity | undefined, headers: Record<string, string>) =>
+    httpsRequest({ port: s.server.port, path, method: 'POST', caFile: s.caFile, identity, body, headers: { 'Content-Type': 'text/plain', ...headers } });
+  /** What must not differ between the two: status, body (but the new report's id) and headers (but the date and length). */
+  const answer = (res: { status: number; headers: Record<string, unknown>; json(): unknown }) => {
+    const { date: _date, 'content-length': _length, ...headers } = res.headers;
+    const { reportId: _id, ...body } = res.json() as Record<string, unknown>;
+    return { status: res.status, body, headers };
+  };
+  const repeat = gz(native('wn01.example.org', PACKAGES));
+
+  test.each<[string, () => [Buffer | string, Identity | undefined, Record<string, string>]]>([
+    ['a repeated report', () => [repeat, wn01, { 'Content-Encoding': 'gzip' }]],
+    ['a report without a certificate', () => [repeat, undefined, { 'Content-Encoding': 'gzip' }]],
+    ['a user certificate', () => [repeat, s.identity('user', 'Jana Novakova'), { 'Content-Encoding': 'gzip' }]],
+    ['an unsupported encoding', () => [repeat, wn01, { 'Content-Encoding': 'br' }]],
+    ['a broken package line', () => [native('wn01.example.org', [...PACKAGES, 'zlib\t0:1.2.11-40.el9']), wn01, {}]],
+  ])('when %s comes both ways, then the answers are alike', async (_case, make) => {
+    await post(repeat, wn01, { 'Content-Encoding': 'gzip' }); // so that the report is a repeat both times
+    const direct = await at('/api/v1/reports', ...make());
+    const routed = await at('/api/v1/reports?via=express', ...make());
+    expect(answer(routed)).toEqual(answer(direct));
+    expect(direct.headers['content-security-policy']).toMatch(/default-src 'none'/);
+  });
+});

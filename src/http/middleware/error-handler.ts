@@ -16,6 +16,23 @@ function normalise(err: unknown): AppError | undefined {
   return undefined;
 }
 
+/** An error's answer (always JSON-shaped), logged as errorHandler logs it: known errors at info, anything else in full. */
+export function errorAnswer(err: unknown, logger: Logger, req: { path: string; method: string }) {
+  const known = normalise(err);
+  const status = known?.status ?? 500;
+  const body = {
+    error: {
+      status,
+      code: known?.code ?? 'internal_error',
+      message: known?.message ?? 'Something went wrong on the server. The error has been logged.',
+      ...(known?.details ? { details: known.details } : {}),
+    },
+  };
+  if (known) logger.info({ status, code: body.error.code, path: req.path, msg: known.message }, 'request refused');
+  else logger.error({ err, path: req.path, method: req.method }, 'unhandled error');
+  return { status, body };
+}
+
 /**
  * The one error handler. Known errors answer with their status, code and
  * message; anything else is logged in full and answered as a bare 500, so
@@ -25,19 +42,7 @@ function normalise(err: unknown): AppError | undefined {
 export function errorHandler(views: ViewEngine, logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const known = normalise(err);
-    const status = known?.status ?? 500;
-    const body = {
-      error: {
-        status,
-        code: known?.code ?? 'internal_error',
-        message: known?.message ?? 'Something went wrong on the server. The error has been logged.',
-        ...(known?.details ? { details: known.details } : {}),
-      },
-    };
-    if (known) logger.info({ status, code: body.error.code, path: req.path, msg: known.message }, 'request refused');
-    else logger.error({ err, path: req.path, method: req.method }, 'unhandled error');
-
+    const { status, body } = errorAnswer(err, logger, req);
     res.status(status);
     if (wantsJson(req)) {
       res.json(body);

@@ -12,6 +12,8 @@ import { type ArrivedBody, bodyHead, bodyText, compressedBody, inflateBody } fro
 import { presentIngest } from '../presenters/ingest';
 import type { Evaluator } from '../../status/evaluator';
 import { taggedCves } from '../../status/pakiti-answer';
+import type { Logger } from '../../logger';
+import { type DirectRoute, directRoute } from '../direct-route';
 
 const remoteOf = (req: Request) => req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null;
 
@@ -80,15 +82,29 @@ function sha256(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a relay, authenticated by `authenticate` (auth/authenticate.ts). */
-export function reportRoutes({ config, db, ingest, evaluator, authenticate }: { config: Config; db: Knex; ingest: IngestService; evaluator: Evaluator; authenticate: RequestHandler }): Router {
-  const router = Router();
+const NATIVE_REPORTS = '/api/v1/reports';
+
+/**
+ * POST /api/v1/reports: the native format (DESIGN.md §6.1), from a host or a
+ * relay, authenticated by `authenticate` (auth/authenticate.ts). The path as
+ * the client sends it is a direct route (direct-route.ts), which runs the
+ * app's own `appMiddleware` first; the router answers it spelt otherwise.
+ */
+export function reportRoutes(deps: {
+  config: Config; db: Knex; ingest: IngestService; evaluator: Evaluator; authenticate: RequestHandler; appMiddleware: RequestHandler[]; logger: Logger;
+}): { router: Router; direct: DirectRoute } {
+  const { config, db, ingest, evaluator } = deps;
   const limit = config.reports.maxBytes;
-  router.post('/api/v1/reports', authenticate, requireKind('host', 'relay'), compressedBody(limit), async (req, res) => {
+  const chain = [deps.authenticate, requireKind('host', 'relay'), compressedBody(limit)];
+  const answer = async (req: Request) => {
     const result = await acceptNativeText(ingest, req, arrivedText(req.body as ArrivedBody, limit), 'patchscope-1');
     // Most hosts have no tagged CVE; only those that do cost a look at their CVE list.
     const tagged = result.judged?.taggedCveCount ? await taggedCves(db, (await evaluator.hostVulns(result.host.id))?.vulns ?? []) : [];
-    res.json(presentIngest(result, tagged));
+    return presentIngest(result, tagged);
+  };
+  const router = Router();
+  router.post(NATIVE_REPORTS, ...chain, async (req, res) => {
+    res.json(await answer(req));
   });
-  return router;
+  return { router, direct: directRoute('POST', NATIVE_REPORTS, [...deps.appMiddleware, ...chain], answer, deps.logger) };
 }

@@ -44,3 +44,15 @@ describe('without a client certificate', () => {
     expect(res.body).toEqual({ error: { status: 401, code: 'unauthenticated', message: 'Refused: no client certificate was presented.', details: { reason: 'no_certificate' } } });
   });
 });
+
+describe('the access log', () => {
+  test('when the log level is info, then a report posted as the client sends it (the direct route) is logged like any request', async () => {
+    const lines: string[] = [];
+    const info = createLogger({ log: { level: 'info' } }, { write: (line: string) => lines.push(line) });
+    const app = createApp({ config: t.config, db: t.db, logger: info });
+    await request(app).post('/api/v1/reports').send('#\n').expect(401);
+    await request(app).post('/api/v1/reports?spelt=otherwise').send('#\n').expect(401);
+    const logged = lines.map((line) => JSON.parse(line)).filter((entry) => entry.req?.method === 'POST');
+    expect(logged.map((entry) => [entry.req.url, entry.res.statusCode])).toEqual([['/api/v1/reports', 401], ['/api/v1/reports?spelt=otherwise', 401]]);
+  });
+});

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
@@ -51,13 +51,16 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
   // conditionally, and hashing every answer shows in a report's cost.
   // (Static assets keep theirs: express.static makes its own.)
   app.set('etag', false);
-  // The access log is written at info; above that level nothing of it would be
-  // written, and the middleware would still cost each report a child logger.
   const httpLogger = logger.child({ area: 'http' });
-  const accessLog = logger.isLevelEnabled('info') ? pinoHttp({ logger: httpLogger, quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } }) : undefined;
-  if (accessLog) app.use(accessLog);
-  const headers = securityHeaders();
-  app.use(headers);
+  // What every request passes first, here and in the direct route below: the
+  // access log, at info only (above it nothing would be written, and the
+  // middleware would still cost each report a child logger), and the
+  // security headers.
+  const first: RequestHandler[] = [
+    ...(logger.isLevelEnabled('info') ? [pinoHttp({ logger: httpLogger, quietReqLogger: true, autoLogging: { ignore: (req) => req.url === '/healthz' } })] : []),
+    securityHeaders(),
+  ];
+  app.use(first);
 
   const services = createServices({ db, config, logger });
   const ingest = new IngestService({ db, config, logger, evaluator: services.evaluator, hints });
@@ -72,7 +75,7 @@ export function createApp({ config, db, logger, trust = () => noTrust, startedAt
   // an unchanged report from 9.40 to 7.81 M instructions (ingest bench,
   // --callgrind).
   const reports = reportRoutes({
-    config, db, ingest, evaluator: services.evaluator, authenticate, appMiddleware: accessLog ? [accessLog, headers] : [headers], logger: httpLogger,
+    config, db, ingest, evaluator: services.evaluator, authenticate, appMiddleware: first, logger: httpLogger,
   });
   app.use(reports.router);
 

@@ -145,3 +145,14 @@ export function supportsReturning(version: string): boolean {
 export function forUpdate<T extends Knex.QueryBuilder>(db: Knex, query: T): T {
   return (dialectOf(db) === 'mysql' ? query.forUpdate() : query) as T;
 }
+
+/**
+ * The join that keeps its tables in the order written (STRAIGHT_JOIN on
+ * MySQL, CROSS JOIN on SQLite; its conditions go in the WHERE clause), for a
+ * query whose right order never changes but whose planned order would
+ * follow table statistics. Those lag behind tables that start empty and fill
+ * within a site's first night.
+ */
+export function joinInOrder(db: Knex): 'STRAIGHT_JOIN' | 'CROSS JOIN' {
+  return dialectOf(db) === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
+}

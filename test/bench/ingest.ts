@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- ingest [--db sqlite|mysql|both] [--levels 1,4,16] [--hosts 2000] [--soak 20000] [--workers 0]
- *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--mysql-via tcp|socket] [--callgrind]`
+ *   [--phases first,unchanged,changed,unique] [--warmup 1000] [--mysql-via tcp|socket] [--os centos7|alma9] [--callgrind]`
  *
  * The real server (`patchscope serve`, a child process) on SQLite and/or
  * MariaDB, fed real-sized reports (~1,500 packages from real package lists)
@@ -19,9 +19,12 @@
  * the server's RSS; the in-process ceiling (the
  * server's CPU work on a changed report without HTTP or database); and the
  * bare TLS ceiling (bare-tls-server.ts). The hosts
- * are CentOS 7 (most of their packages come from a real CentOS 7 list) and
- * the real Red Hat 7 OVAL definitions and KEV list are loaded, so each
- * changed report is also evaluated as it would be on a site. Before anything
+ * are CentOS 7 (most of their packages come from a real CentOS 7 list),
+ * judged as they report by the real Red Hat 7 OVAL definitions and KEV list;
+ * those are only seven definitions, which leave every host without a CVE.
+ * `--os alma9` makes them AlmaLinux 9 hosts judged by AlmaLinux's whole OSV
+ * feed, some 1,700 CVEs each: what judging costs a report from a
+ * long-unpatched host (report-corpus.ts, SYSTEMS). Before anything
  * is measured, `--warmup` hosts of their own send a first, a repeated and a
  * changed report, so the figures are those of a server that has compiled its
  * hot paths, as one that has run for a night has. MariaDB is reached over
@@ -57,7 +60,7 @@ import { normalisePackages, packageKey, packageKeyHash, packageSetDigest } from 
 import { addRelay, ensureSite } from '../../src/repositories/sites';
 import { createLogger } from '../../src/logger';
 import { createServices } from '../../src/services';
-import { type BenchPackage, nativeReport, realPackages, sharedData, updated, variant } from './report-corpus';
+import { type BenchPackage, type BenchSystem, nativeReport, realPackages, sharedData, SYSTEMS, updated, variant } from './report-corpus';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -167,10 +170,10 @@ function databasePid(name: 'sqlite' | 'mysql'): number | null {
  * (versions other hosts get too); unique: those and three versions no other
  * host has (the worst case), made only when asked for.
  */
-function reportBodies(hosts: string[], image: BenchPackage[], base: number): { first: Buffer[]; changed: Buffer[]; unique: () => Buffer[] } {
+function reportBodies(hosts: string[], image: BenchPackage[], base: number, system: BenchSystem): { first: Buffer[]; changed: Buffer[]; unique: () => Buffer[] } {
   const installed = hosts.map((_, i) => variant(image, base + i, 2));
   const tonight = installed.map((list, i) => updated(list, base + i, 3));
-  const gzip = (lists: BenchPackage[][]) => lists.map((list, i) => zlib.gzipSync(nativeReport(hosts[i], list)));
+  const gzip = (lists: BenchPackage[][]) => lists.map((list, i) => zlib.gzipSync(nativeReport(hosts[i], list, system)));
   return { first: gzip(installed), changed: gzip(tonight), unique: () => gzip(tonight.map((list, i) => variant(list, base + i + 500_000, 3))) };
 }
 
@@ -283,9 +286,10 @@ interface BenchOptions {
   warmup: number;
   callgrind: boolean;
   mysqlVia: 'socket' | 'tcp';
+  system: BenchSystem;
 }
 
-async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, warmup, callgrind, mysqlVia }: BenchOptions): Promise<void> {
+async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, soak, workers, phases, warmup, callgrind, mysqlVia, system }: BenchOptions): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'patchscope-bench-'));
   const target = await makeTarget(name, dir, mysqlVia);
   let child: ChildProcess | undefined;
@@ -308,9 +312,9 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     const db = createDatabase(config);
     await migrateLatest(db);
     await addRelay(db, (await ensureSite(db, 'BENCH')).id, 'CN=relay.bench.example.org,OU=Servers,O=Patchscope');
-    // The hosts are judged as they report: CentOS 7 by the real Red Hat 7 OVAL definitions, with KEV marks.
+    // The hosts are judged as they report, by their system's real feed (SYSTEMS), with KEV marks.
     const services = createServices({ db, config, logger: createLogger({ log: { level: 'warn' } }) });
-    for (const feed of ['redhat/rhel-7.oval.xml', 'kev.json']) {
+    for (const feed of [SYSTEMS[system].feed, 'kev.json']) {
       const file = path.join(sharedData(), 'advisories', feed);
       await services.importer.import({ location: file, sourceName: path.basename(feed).replace(/\..*$/, ''), uri: file });
     }
@@ -352,13 +356,13 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     await bareTlsCeiling(pki, context, zlib.gzipSync(nativeReport('bare.bench.example.org', realPackages())), callgrindFile && dir);
     const image = realPackages();
     const reached = name === 'mysql' ? ` through ${new URL(target.url).searchParams.get('socket') ?? 'TCP'}` : '';
-    out(`\n${name}${reached}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level, server.workers ${workers} (0: the default)`);
+    out(`\n${name}${reached}: ${image.length} packages per report, ${hostsPerLevel} hosts per concurrency level (${system}, judged by ${SYSTEMS[system].feed}), server.workers ${workers} (0: the default)`);
     if (warmup > 0) {
       // A server that has run for a while has compiled its hot paths; a fresh
       // one compiles them, in each worker, during its first few thousand
       // reports. So hosts of the warm-up's own send a first report, repeat it
       // and send a changed one before anything is measured.
-      const { first, changed } = reportBodies(Array.from({ length: warmup }, (_, i) => `warm${i}.bench.example.org`), image, 9_000_000);
+      const { first, changed } = reportBodies(Array.from({ length: warmup }, (_, i) => `warm${i}.bench.example.org`), image, 9_000_000, system);
       for (const bodies of [first, first, changed]) await sendAll(bodies, 16, send);
       out(`  warm-up    c=16 ${String(warmup * 3).padStart(6)} reports  (${warmup} hosts of its own: first, unchanged, changed), not counted`);
     }
@@ -367,7 +371,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
       const count = concurrency === 1 ? Math.max(50, hostsPerLevel / 4) : hostsPerLevel;
       const hosts = Array.from({ length: count }, (_, i) => `c${concurrency}-wn${String(i).padStart(5, '0')}.bench.example.org`);
       // Seeds differ per level, so each level's hosts bring package sets the server has not seen yet.
-      const { first, changed, unique } = reportBodies(hosts, image, concurrency * 1_000_000);
+      const { first, changed, unique } = reportBodies(hosts, image, concurrency * 1_000_000, system);
       const pids = { server: child.pid as number, database: databasePid(name), statements, callgrind: callgrindFile, cores };
       const bodies = { first, unchanged: first, changed, unique: phases.includes('unique') ? unique() : [] };
       for (const phase of phases) {
@@ -380,7 +384,7 @@ async function benchTarget(name: 'sqlite' | 'mysql', { levels, hostsPerLevel, so
     if (!callgrind) out(`  server RSS after ${total} reports: ${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)} MB)`);
 
     if (soak > 0 && !callgrind) {
-      const hosts = Array.from({ length: 500 }, (_, i) => zlib.gzipSync(nativeReport(`soak${i}.bench.example.org`, variant(image, i, 2))));
+      const hosts = Array.from({ length: 500 }, (_, i) => zlib.gzipSync(nativeReport(`soak${i}.bench.example.org`, variant(image, i, 2), system)));
       const samples: string[] = [];
       for (let sent = 0; sent < soak; sent += hosts.length) {
         await sendAll(hosts, 16, send);
@@ -470,6 +474,8 @@ export async function run(args: string[]): Promise<void> {
   const callgrind = args.includes('--callgrind');
   const mysqlVia = option('mysql-via', 'tcp');
   if (mysqlVia !== 'socket' && mysqlVia !== 'tcp') throw new Error(`--mysql-via: socket or tcp (got ${mysqlVia})`);
+  const system = option('os', 'centos7') as BenchSystem;
+  if (!(system in SYSTEMS)) throw new Error(`--os: ${Object.keys(SYSTEMS).join(' or ')} (got ${system})`);
   // Under valgrind a warm-up of thousands of reports would take most of an hour.
   const warmup = Number(option('warmup', callgrind ? '0' : '1000'));
   const unknown = phases.filter((phase) => !PHASES.includes(phase));
@@ -477,6 +483,6 @@ export async function run(args: string[]): Promise<void> {
   out(`ingest benchmark on ${os.cpus().length} cores, node ${process.version}`);
   if (!callgrind) ceiling();
   for (const name of which === 'both' ? (['sqlite', 'mysql'] as const) : [which as 'sqlite' | 'mysql']) {
-    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, warmup, callgrind, mysqlVia });
+    await benchTarget(name, { levels, hostsPerLevel: hosts, soak, workers, phases, warmup, callgrind, mysqlVia, system });
   }
 }

@@ -81,8 +81,21 @@ export function updated(packages: BenchPackage[], seed: number, changes: number,
   return out;
 }
 
+/**
+ * What the hosts say they run, and the real feed that judges them.
+ * centos7: the Red Hat 7 OVAL definitions here, seven of them, which leave
+ * every host without a CVE. alma9: AlmaLinux 9's whole OSV feed, 1,783
+ * advisories; the corpus's el7-era versions are older than every fix in it,
+ * so each host has some 1,700 CVEs, as a long-unpatched one would.
+ */
+export const SYSTEMS = {
+  centos7: { feed: 'redhat/rhel-7.oval.xml', os: ['system: CentOS Linux 7 (Core)', 'os-id: centos', 'os-version-id: 7', 'os-like: rhel fedora'] },
+  alma9: { feed: 'osv-almalinux9.tar.gz', os: ['system: AlmaLinux 9.4 (Seafoam Ocelot)', 'os-id: almalinux', 'os-version-id: 9.4', 'os-like: rhel centos fedora'] },
+};
+export type BenchSystem = keyof typeof SYSTEMS;
+
 /** The native report text (DESIGN.md §6.1). */
-export function nativeReport(hostname: string, packages: BenchPackage[]): string {
+export function nativeReport(hostname: string, packages: BenchPackage[], system: BenchSystem = 'centos7'): string {
   const header = [
     '#',
     'arch: x86_64',
@@ -90,13 +103,10 @@ export function nativeReport(hostname: string, packages: BenchPackage[]): string
     'kernel: 3.10.0-1160.119.1.el7.x86_64',
     'packager: rpm',
     'site: BENCH',
-    'system: CentOS Linux 7 (Core)',
     'tag: worker-nodes',
     'format: patchscope-1',
-    'os-id: centos',
-    'os-version-id: 7',
+    ...SYSTEMS[system].os,
     'os-codename:',
-    'os-like: rhel fedora',
     'reboot-required: no',
     'client: patchscope-bench 1.0.0',
     '#',

@@ -9,6 +9,7 @@ import type { Severity } from '../advisories/feed';
 import type { InstalledPackage, PackageVuln } from '../status/match';
 
 const PACKAGE_COLUMNS = ['p.id', 'p.type', 'p.name', 'p.epoch', 'p.version', 'p.release', 'p.arch', 'p.source_name', 'p.source_version'];
+const VULN_COLUMNS = ['v.package_id', 'v.cve_id', 'v.fixed_version', 'v.severity', 'v.source_id'];
 
 function toPackage(row: Record<string, unknown>): InstalledPackage {
   return {
@@ -145,8 +146,6 @@ export function setVulnsQuery(db: Knex, osGroupId: number, setId: number): Knex.
     .select(VULN_COLUMNS);
 }
 
-const VULN_COLUMNS = ['v.package_id', 'v.cve_id', 'v.fixed_version', 'v.severity', 'v.source_id'];
-
 function toSetVuln(row: Record<string, unknown>, pkg: InstalledPackage): SetVuln {
   return {
     packageId: pkg.id,
@@ -164,11 +163,11 @@ export async function groupVulns(db: Knex, osGroupId: number): Promise<SetVuln[]
   const rows: Record<string, unknown>[] = await db('package_vulns as v')
     .join('packages as p', 'p.id', 'v.package_id')
     .where('v.os_group_id', osGroupId)
-    .select([...PACKAGE_COLUMNS, ...VULN_COLUMNS.slice(1)]);
+    .select([...PACKAGE_COLUMNS, ...VULN_COLUMNS]);
   const packages = new Map<number, InstalledPackage>();
   return rows.map((row) => {
-    let pkg = packages.get(row.id as number);
-    if (!pkg) packages.set(row.id as number, (pkg = toPackage(row)));
+    let pkg = packages.get(row.package_id as number);
+    if (!pkg) packages.set(row.package_id as number, (pkg = toPackage(row)));
     return toSetVuln(row, pkg);
   });
 }
